@@ -1,0 +1,163 @@
+"""The dense half of retrieval: a FAISS inner-product index over every question and title.
+
+An entry is represented by many short texts (its title and each way people ask), not by one
+averaged vector: a user's question is closest to one particular phrasing, and the entry scores
+as its best-matching phrasing. Vectors are unit length, so inner product is cosine similarity.
+
+The vectors are derived data: they are persisted in the data directory under a key made of the
+knowledge base's content hash and the encoder's id, and rebuilt when either changes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import shutil
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+
+import faiss
+import numpy as np
+from numpy.typing import NDArray
+from tqdm import tqdm
+
+from knowledge.encoders import Encoder, Vectors
+from knowledge.entries import Entry
+
+logger = logging.getLogger(__name__)
+
+FORMAT_VERSION = "units-v1"
+"""Bump when what goes into the vectors changes (which texts, in which order)."""
+
+BATCH_SIZE = 64
+
+
+def entry_units(entries: Sequence[Entry]) -> tuple[list[str], NDArray[np.int64]]:
+    """The texts embedded for each entry and, for each text, the index of its entry."""
+    texts: list[str] = []
+    owners: list[int] = []
+    for position, entry in enumerate(entries):
+        for text in (entry.title, *entry.questions):
+            texts.append(text)
+            owners.append(position)
+    return texts, np.asarray(owners, dtype=np.int64)
+
+
+class DenseIndex:
+    def __init__(self, vectors: Vectors, owners: NDArray[np.int64], entry_count: int) -> None:
+        self._index = faiss.IndexFlatIP(vectors.shape[1])
+        self._index.add(vectors)
+        self._owners = owners
+        self._entry_count = entry_count
+        self.unit_count = int(vectors.shape[0])
+
+    def entry_scores(self, query_vector: Vectors, depth: int = 256) -> NDArray[np.float64]:
+        """Cosine of each entry's best phrasing to the query.
+
+        Only the `depth` nearest phrasings are looked up; entries with none among them get the
+        lowest similarity seen, an upper bound that keeps them below every entry that was found.
+        """
+        k = min(depth, self.unit_count)
+        similarities, units = self._index.search(query_vector.reshape(1, -1), k)
+        found = units[0] >= 0
+        sims = similarities[0][found].astype(np.float64)
+        owners = self._owners[units[0][found]]
+        scores = np.full(self._entry_count, sims.min() if sims.size else 0.0, dtype=np.float64)
+        # Visit from least to most similar so the best phrasing of each entry is written last.
+        order = np.argsort(sims)
+        scores[owners[order]] = sims[order]
+        return scores
+
+
+def index_key(content_hash: str, encoder_id: str) -> str:
+    return hashlib.sha256(f"{FORMAT_VERSION}\0{content_hash}\0{encoder_id}".encode()).hexdigest()[
+        :20
+    ]
+
+
+def load_or_build_dense_index(
+    entries: Sequence[Entry],
+    content_hash: str,
+    encoder: Encoder,
+    data_dir: Path,
+    progress: bool = True,
+    rebuild: bool = False,
+) -> tuple[DenseIndex, bool]:
+    """The dense index for this content and encoder, from disk when possible.
+
+    Returns the index and whether it was built now. A corrupt or stale cache is rebuilt, never
+    trusted; the new one is written to a temporary folder and renamed into place, so a crash
+    mid-build leaves no half-written index behind.
+    """
+    texts, owners = entry_units(entries)
+    root = data_dir / "index"
+    folder = root / index_key(content_hash, encoder.id)
+    if not rebuild:
+        vectors = _read_cached(folder, encoder.id, content_hash, len(texts))
+        if vectors is not None:
+            return DenseIndex(vectors, owners, len(entries)), False
+    vectors = encode_with_progress(encoder, texts, progress)
+    _write_cache(root, folder, vectors, encoder.id, content_hash)
+    return DenseIndex(vectors, owners, len(entries)), True
+
+
+def encode_with_progress(encoder: Encoder, texts: Sequence[str], progress: bool) -> Vectors:
+    batches = [texts[i : i + BATCH_SIZE] for i in range(0, len(texts), BATCH_SIZE)]
+    parts: list[Vectors] = []
+    with tqdm(total=len(texts), desc="Indicizzazione", unit="frasi", disable=not progress) as bar:
+        for batch in batches:
+            parts.append(encoder.encode_documents(batch))
+            bar.update(len(batch))
+    if not parts:
+        return np.zeros((0, encoder.dim), dtype=np.float32)
+    return np.ascontiguousarray(np.vstack(parts), dtype=np.float32)
+
+
+def _read_cached(folder: Path, encoder_id: str, content_hash: str, units: int) -> Vectors | None:
+    try:
+        manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+        if (
+            manifest.get("encoder") != encoder_id
+            or manifest.get("content_hash") != content_hash
+            or manifest.get("format") != FORMAT_VERSION
+        ):
+            return None
+        vectors = np.load(folder / "vectors.npy", allow_pickle=False)
+    except (OSError, ValueError) as exc:
+        if folder.exists():
+            logger.warning("dense index cache %s unreadable (%s): rebuilding", folder, exc)
+        return None
+    if vectors.dtype != np.float32 or vectors.ndim != 2 or vectors.shape[0] != units:
+        logger.warning("dense index cache %s does not match the knowledge base: rebuilding", folder)
+        return None
+    return np.ascontiguousarray(vectors)
+
+
+def _write_cache(
+    root: Path, folder: Path, vectors: Vectors, encoder_id: str, content_hash: str
+) -> None:
+    root.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".building-", dir=root))
+    try:
+        np.save(staging / "vectors.npy", vectors, allow_pickle=False)
+        manifest = {"encoder": encoder_id, "content_hash": content_hash, "format": FORMAT_VERSION}
+        (staging / "manifest.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")
+        if folder.exists():
+            shutil.rmtree(folder)
+        os.replace(staging, folder)
+    finally:
+        if staging.exists():
+            shutil.rmtree(staging, ignore_errors=True)
+    # Drop what this encoder built for older content; other encoders' caches stay usable.
+    for stale in root.iterdir():
+        if stale == folder or not stale.is_dir() or stale.name.startswith(".building-"):
+            continue
+        try:
+            old = json.loads((stale / "manifest.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            old = {"encoder": encoder_id}
+        if old.get("encoder") == encoder_id:
+            shutil.rmtree(stale, ignore_errors=True)

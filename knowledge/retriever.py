@@ -1,0 +1,225 @@
+"""Hybrid search over the knowledge base and the answer / clarify / fallback decision.
+
+Lexical and dense retrieval fail differently: BM25 nails rare exact words ("104", "RSA",
+"nido") and misses paraphrase and other languages; the encoder gets paraphrase and misses the
+precise word. Each list is standardised (z-score over all entries) and the two are added, so a
+strong signal from either side lifts an entry without one side's scale drowning the other.
+
+The decision needs an absolute judgement too, which z-scores cannot give: how close the best
+phrasing of the top entry is to the question (cosine), and how much of the question the base's
+vocabulary covers. Thresholds are settings, chosen on the evaluation set (see bench/results).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+from numpy.typing import NDArray
+from pydantic import BaseModel, Field
+
+from knowledge.bm25 import BM25Index
+from knowledge.dense import DenseIndex
+from knowledge.encoders import Encoder
+from knowledge.entries import Audience, Entry
+
+logger = logging.getLogger(__name__)
+
+Decision = Literal["answer", "clarify", "fallback"]
+Fusion = Literal["zscore", "rrf", "lexical", "dense"]
+
+
+class RetrievalSettings(BaseModel):
+    fusion: Fusion = "zscore"
+    dense_weight: float = Field(default=1.0, ge=0)
+    lexical_weight: float = Field(default=0.6, ge=0)
+    rrf_k: int = Field(default=60, ge=1)
+    title_weight: float = Field(default=2.0, ge=0)
+    question_weight: float = Field(default=1.0, ge=0)
+    answer_weight: float = Field(default=0.3, ge=0)
+    bm25_k1: float = Field(default=1.2, gt=0)
+    bm25_b: float = Field(default=0.75, ge=0, le=1)
+    dense_depth: int = Field(default=256, ge=1)
+    audience_penalty: float = Field(
+        default=1.0, ge=0, description="fused-score points taken from entries for the other role"
+    )
+    max_query_chars: int = Field(default=500, ge=20)
+    min_similarity: float = Field(
+        default=0.80, description="below this cosine of the best phrasing nothing fits"
+    )
+    confident_similarity: float = Field(
+        default=0.88, description="from this cosine up an answer needs no lexical support"
+    )
+    min_coverage: float = Field(
+        default=0.34, description="share of the query's words the base must know to answer"
+    )
+    clarify_margin: float = Field(
+        default=0.35, ge=0, description="fused-score gap under which two entries are too close"
+    )
+
+
+@dataclass(frozen=True)
+class Hit:
+    entry: Entry
+    score: float
+    """Fused score: comparable within one query only."""
+    similarity: float
+    """Cosine between the query and the entry's closest phrasing."""
+    lexical: float
+    """BM25 score of the entry."""
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    query: str
+    truncated: bool
+    decision: Decision
+    hits: tuple[Hit, ...]
+    coverage: float
+    candidates: tuple[Hit, ...]
+    """What to offer: the answer's entry, or for `clarify` the two or three close entries."""
+
+    @property
+    def best(self) -> Hit | None:
+        return self.hits[0] if self.hits else None
+
+
+class QueryError(ValueError):
+    """The query cannot be searched (empty or only whitespace)."""
+
+
+class Retriever:
+    def __init__(
+        self,
+        entries: Sequence[Entry],
+        encoder: Encoder,
+        dense: DenseIndex,
+        settings: RetrievalSettings,
+    ) -> None:
+        self.entries = tuple(entries)
+        self.settings = settings
+        self._encoder = encoder
+        self._dense = dense
+        self._lexical = BM25Index(
+            [
+                [
+                    (entry.title, settings.title_weight),
+                    *((q, settings.question_weight) for q in entry.questions),
+                    (entry.answer, settings.answer_weight),
+                ]
+                for entry in self.entries
+            ],
+            k1=settings.bm25_k1,
+            b=settings.bm25_b,
+        )
+        self._audience_mask = {
+            audience: np.array([not e.serves(audience) for e in self.entries], dtype=bool)
+            for audience in ("worker", "company")
+        }
+
+    def search(self, query: str, audience: Audience | None = None, k: int = 5) -> SearchResult:
+        """Rank entries for `query`, best first, and decide what the desk should do."""
+        text, truncated = self.prepare(query)
+        terms = self._lexical.query_terms(text)
+        lexical = self._lexical.scores(terms)
+        similarity = self._dense.entry_scores(
+            self._encoder.encode_queries([text])[0], self.settings.dense_depth
+        )
+        fused = self._fuse(lexical, similarity)
+        if audience in self._audience_mask and audience != "both":
+            fused = fused - self.settings.audience_penalty * self._audience_mask[audience]
+        top = _top_k(fused, k)
+        hits = tuple(
+            Hit(self.entries[i], float(fused[i]), float(similarity[i]), float(lexical[i]))
+            for i in top
+        )
+        decision = self.decide(hits, terms.coverage)
+        logger.info(
+            "search decision=%s top=%s sim=%.3f coverage=%.2f",
+            decision,
+            hits[0].entry.id if hits else None,
+            hits[0].similarity if hits else 0.0,
+            terms.coverage,
+        )
+        return SearchResult(
+            text, truncated, decision, hits, terms.coverage, self._candidates(decision, hits)
+        )
+
+    def prepare(self, query: str) -> tuple[str, bool]:
+        """Collapse white space and cut an over-long query at a word boundary."""
+        text = " ".join(query.split())
+        if not text:
+            raise QueryError("la domanda è vuota: scrivi che cosa vuoi sapere")
+        limit = self.settings.max_query_chars
+        if len(text) <= limit:
+            return text, False
+        cut = text[:limit]
+        return (cut.rsplit(" ", 1)[0] if " " in cut else cut), True
+
+    def decide(self, hits: Sequence[Hit], coverage: float) -> Decision:
+        """Answer when one entry clearly fits, ask when two are close, else offer a human."""
+        s = self.settings
+        if not hits:
+            return "fallback"
+        best = hits[0]
+        fits = best.similarity >= s.confident_similarity or (
+            best.similarity >= s.min_similarity and coverage >= s.min_coverage
+        )
+        if not fits:
+            return "fallback"
+        if len(hits) > 1:
+            runner_up = hits[1]
+            if (
+                best.score - runner_up.score < s.clarify_margin
+                and runner_up.entry.topic != best.entry.topic
+            ):
+                return "clarify"
+        return "answer"
+
+    def _candidates(self, decision: Decision, hits: tuple[Hit, ...]) -> tuple[Hit, ...]:
+        if decision == "fallback":
+            return ()
+        if decision == "answer":
+            return hits[:1]
+        top = hits[0].score
+        close = [h for h in hits[:3] if top - h.score < 2 * self.settings.clarify_margin]
+        return tuple(close) if len(close) >= 2 else hits[:2]
+
+    def _fuse(
+        self, lexical: NDArray[np.float64], similarity: NDArray[np.float64]
+    ) -> NDArray[np.float64]:
+        s = self.settings
+        if s.fusion == "lexical":
+            return lexical + 1e-3 * similarity  # dense only breaks ties among lexical equals
+        if s.fusion == "dense":
+            return similarity
+        if s.fusion == "rrf":
+            return s.lexical_weight / (s.rrf_k + _ranks(lexical)) + s.dense_weight / (
+                s.rrf_k + _ranks(similarity)
+            )
+        return s.dense_weight * _zscore(similarity) + s.lexical_weight * _zscore(lexical)
+
+
+def _zscore(values: NDArray[np.float64]) -> NDArray[np.float64]:
+    std = float(values.std())
+    if std < 1e-12:
+        return np.zeros_like(values)
+    return (values - float(values.mean())) / std
+
+
+def _ranks(values: NDArray[np.float64]) -> NDArray[np.float64]:
+    """1-based rank of each value, highest first."""
+    ranks = np.empty(values.size, dtype=np.float64)
+    ranks[np.argsort(-values, kind="stable")] = np.arange(1, values.size + 1)
+    return ranks
+
+
+def _top_k(scores: NDArray[np.float64], k: int) -> list[int]:
+    k = min(k, scores.size)
+    if k <= 0:
+        return []
+    part = np.argpartition(-scores, k - 1)[:k]
+    return [int(i) for i in part[np.argsort(-scores[part], kind="stable")]]

@@ -1,0 +1,214 @@
+"""The `sportello` command.
+
+Exit codes: 0 success, 1 the checked thing has problems (`kb check`), 2 the command cannot run
+as asked (bad arguments, empty question, unreadable file, bad configuration).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import logging
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from knowledge import (
+    AUDIENCES,
+    EncoderUnavailable,
+    KnowledgeBaseError,
+    QueryError,
+    SearchResult,
+    check_knowledge_base,
+    evaluate_retrieval,
+    read_labelled_queries,
+)
+from knowledge.evaluation import LabelledFileError
+from knowledge.topics import TopicsError
+from sportello.settings import Settings, SettingsError, load_settings
+from sportello.wiring import build_search, open_knowledge_base
+
+EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
+DEFAULT_EVAL_FILE = Path(__file__).resolve().parents[1] / "bench" / "data" / "heldout_queries.tsv"
+
+logger = logging.getLogger(__name__)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if not hasattr(args, "run"):
+        parser.print_help()
+        return EXIT_USAGE
+    try:
+        settings = load_settings(args.config)
+        logging.basicConfig(
+            level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+        )
+        logging.getLogger("httpx").setLevel(logging.WARNING)
+        code: int = args.run(args, settings)
+        return code
+    except (
+        SettingsError,
+        KnowledgeBaseError,
+        TopicsError,
+        EncoderUnavailable,
+        LabelledFileError,
+    ) as exc:
+        print(f"errore: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="sportello", description="Sportello Welfare: help desk for corporate welfare."
+    )
+    parser.add_argument("--config", type=Path, help="config file (default: ./config.yml)")
+    commands = parser.add_subparsers(title="commands")
+
+    kb = commands.add_parser("kb", help="knowledge base").add_subparsers(title="kb commands")
+    check = kb.add_parser("check", help="validate every entry and topic coverage")
+    check.add_argument("--today", type=dt.date.fromisoformat, help="date for expiry checks")
+    check.set_defaults(run=_kb_check)
+    build = kb.add_parser("build", help="build (or refresh) the search index")
+    build.add_argument("--force", action="store_true", help="rebuild even if up to date")
+    build.set_defaults(run=_kb_build)
+
+    ask = commands.add_parser("ask", help="ask the desk a question")
+    ask.add_argument("question")
+    ask.add_argument("--audience", choices=[a for a in AUDIENCES if a != "both"])
+    ask.add_argument("-k", type=_positive, default=3, help="hits to show (default 3)")
+    ask.add_argument("--json", action="store_true", help="machine-readable output")
+    ask.set_defaults(run=_ask)
+
+    evaluate = commands.add_parser("eval", help="evaluate").add_subparsers(title="eval commands")
+    retrieval = evaluate.add_parser("retrieval", help="recall@1/@3 and MRR on a labelled TSV")
+    retrieval.add_argument(
+        "file",
+        type=Path,
+        nargs="?",
+        default=DEFAULT_EVAL_FILE,
+        help="TSV with header topic<TAB>query (default: the project's held-out set)",
+    )
+    retrieval.add_argument("--json", action="store_true")
+    retrieval.set_defaults(run=_eval_retrieval)
+    return parser
+
+
+def _positive(value: str) -> int:
+    number = int(value)
+    if number < 1:
+        raise argparse.ArgumentTypeError("must be 1 or more")
+    return number
+
+
+def _kb_check(args: argparse.Namespace, settings: Settings) -> int:
+    report = check_knowledge_base(
+        settings.knowledge.base_dir, settings.knowledge.topics_file, args.today
+    )
+    for problem in report.problems:
+        print(problem)
+    topics = {e.topic for e in report.entries}
+    print(
+        f"{len(report.entries)} entries, {len(topics)} topics covered:"
+        f" {len(report.errors)} error(s), {len(report.warnings)} warning(s)"
+    )
+    return EXIT_PROBLEMS if report.errors else EXIT_OK
+
+
+def _kb_build(args: argparse.Namespace, settings: Settings) -> int:
+    started = time.perf_counter()
+    retriever = build_search(settings, progress=True, rebuild=args.force)
+    print(
+        f"index ready: {len(retriever.entries)} entries in"
+        f" {time.perf_counter() - started:.1f} s ({settings.data_dir / 'index'})"
+    )
+    return EXIT_OK
+
+
+def _ask(args: argparse.Namespace, settings: Settings) -> int:
+    retriever = build_search(settings, progress=sys.stderr.isatty())
+    try:
+        result = retriever.search(args.question, audience=args.audience, k=args.k)
+    except QueryError as exc:
+        print(f"errore: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    if args.json:
+        print(json.dumps(_result_json(result), ensure_ascii=False, indent=2))
+    else:
+        print(_result_text(result))
+    return EXIT_OK
+
+
+def _result_json(result: SearchResult) -> dict[str, object]:
+    best = result.candidates[0].entry if result.decision == "answer" else None
+    return {
+        "query": result.query,
+        "truncated": result.truncated,
+        "decision": result.decision,
+        "hits": [
+            {
+                "id": h.entry.id,
+                "topic": h.entry.topic,
+                "title": h.entry.title,
+                "score": round(h.score, 4),
+                "similarity": round(h.similarity, 4),
+            }
+            for h in result.hits
+        ],
+        "candidates": [h.entry.id for h in result.candidates],
+        "answer": best.answer if best else None,
+        "sources": list(best.sources) if best else [],
+    }
+
+
+def _result_text(result: SearchResult) -> str:
+    lines = [
+        f"decision: {result.decision}" + ("  (question truncated)" if result.truncated else "")
+    ]
+    for rank, hit in enumerate(result.hits, start=1):
+        lines.append(
+            f"{rank}. {hit.entry.id}  [{hit.entry.topic}]  {hit.entry.title}"
+            f"  score={hit.score:.3f} sim={hit.similarity:.3f}"
+        )
+    lines.append("")
+    if result.decision == "answer":
+        entry = result.candidates[0].entry
+        lines += [entry.title, "", entry.answer, "", "Fonti: " + "; ".join(entry.sources)]
+    elif result.decision == "clarify":
+        lines.append("Vuoi sapere di uno di questi argomenti?")
+        lines += [f"- {hit.entry.title}" for hit in result.candidates]
+    else:
+        lines.append(
+            "Non ho trovato una risposta sicura alla tua domanda. Posso passarti a una persona"
+            " dello sportello: scrivi /operatore."
+        )
+    return "\n".join(lines)
+
+
+def _eval_retrieval(args: argparse.Namespace, settings: Settings) -> int:
+    kb = open_knowledge_base(settings)
+    queries = read_labelled_queries(args.file, known_labels=list(kb.topics))
+    retriever = build_search(settings, kb=kb, progress=sys.stderr.isatty())
+    report = evaluate_retrieval(queries, retriever.search)
+    if args.json:
+        print(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
+        return EXIT_OK
+    print(f"file: {args.file}")
+    print(
+        f"n={report.n}  recall@1={report.recall_at_1:.3f}  recall@3={report.recall_at_3:.3f}"
+        f"  MRR={report.mrr:.3f}  latency p50={report.latency_ms_p50:.1f} ms"
+        f" p95={report.latency_ms_p95:.1f} ms"
+    )
+    if report.misses:
+        print(f"misses ({len(report.misses)}):")
+        for miss in report.misses:
+            rank = miss.rank if miss.rank is not None else ">10"
+            print(f"  [{miss.expected} → {miss.got}, rank {rank}] {miss.query}")
+    return EXIT_OK
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

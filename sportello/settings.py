@@ -1,0 +1,127 @@
+"""One typed settings object for the whole desk.
+
+Layers, lowest first: the defaults in these classes, `config.yml` (committed), a `.env` file,
+then environment variables `SPORTELLO__SECTION__KEY` (e.g. `SPORTELLO__RETRIEVAL__MIN_SIMILARITY`).
+Relative paths are resolved against the folder of the config file that was read, so the desk
+behaves the same whatever folder it is started from.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ValidationError
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+)
+
+from knowledge import BUNDLED_BASE, BUNDLED_TOPICS, EncoderSettings, RetrievalSettings
+
+CONFIG_ENV = "SPORTELLO_CONFIG"
+PROJECT_CONFIG = Path(__file__).resolve().parents[1] / "config.yml"
+
+
+class KnowledgeSettings(BaseModel):
+    base_dir: Path = BUNDLED_BASE
+    topics_file: Path = BUNDLED_TOPICS
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="SPORTELLO__",
+        env_nested_delimiter="__",
+        env_file=".env",
+        extra="forbid",
+    )
+
+    data_dir: Path = Path("var")
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "WARNING"
+    knowledge: KnowledgeSettings = KnowledgeSettings()
+    encoder: EncoderSettings = EncoderSettings()
+    retrieval: RetrievalSettings = RetrievalSettings()
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        # The file's values arrive as init arguments; the environment must beat them.
+        return env_settings, dotenv_settings, init_settings, file_secret_settings
+
+
+class SettingsError(ValueError):
+    """The configuration cannot be used; the message names the file or variable and the fix."""
+
+
+def find_config(explicit: Path | None = None) -> Path | None:
+    """--config, then $SPORTELLO_CONFIG, then ./config.yml, then the project's config.yml."""
+    if explicit is not None:
+        if not explicit.is_file():
+            raise SettingsError(f"{explicit}: config file not found — check the --config path")
+        return explicit
+    from_env = os.environ.get(CONFIG_ENV)
+    if from_env:
+        path = Path(from_env)
+        if not path.is_file():
+            raise SettingsError(f"{path}: config file not found — fix ${CONFIG_ENV}")
+        return path
+    for candidate in (Path("config.yml"), PROJECT_CONFIG):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def load_settings(config: Path | None = None, **overrides: Any) -> Settings:
+    """Settings from the config file and the environment; `overrides` win over both."""
+    path = find_config(config)
+    values: dict[str, Any] = {}
+    if path is not None:
+        try:
+            loaded = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        except yaml.YAMLError as exc:
+            raise SettingsError(f"{path}: not valid YAML ({exc}) — fix the syntax") from exc
+        if not isinstance(loaded, dict):
+            raise SettingsError(f"{path}:1: expected 'section: values' mappings — see config.yml")
+        values = loaded
+    try:
+        settings = Settings(**values)
+    except ValidationError as exc:
+        raise SettingsError(_explain(exc, path)) from exc
+    if overrides:
+        settings = settings.model_copy(update=overrides)
+    return _resolve_paths(settings, path.parent.resolve() if path else Path.cwd())
+
+
+def _resolve_paths(settings: Settings, root: Path) -> Settings:
+    def absolute(p: Path) -> Path:
+        p = p.expanduser()
+        return p if p.is_absolute() else root / p
+
+    knowledge = settings.knowledge.model_copy(
+        update={
+            "base_dir": absolute(settings.knowledge.base_dir),
+            "topics_file": absolute(settings.knowledge.topics_file),
+        }
+    )
+    return settings.model_copy(
+        update={"data_dir": absolute(settings.data_dir), "knowledge": knowledge}
+    )
+
+
+def _explain(exc: ValidationError, path: Path | None) -> str:
+    where = str(path) if path else "settings"
+    lines = []
+    for error in exc.errors():
+        key = ".".join(str(part) for part in error["loc"])
+        env = "SPORTELLO__" + "__".join(str(part).upper() for part in error["loc"])
+        lines.append(f"{where}: {key}: {error['msg']} — fix it in the file or in ${env}")
+    return "\n".join(lines)

@@ -1,0 +1,32 @@
+"""Builds the desk's services from settings; the one place that knows how parts fit together."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from knowledge import (
+    KnowledgeBase,
+    Retriever,
+    build_encoder,
+    build_retriever,
+    load_knowledge_base,
+)
+from sportello.settings import Settings
+
+
+def open_knowledge_base(settings: Settings, today: dt.date | None = None) -> KnowledgeBase:
+    return load_knowledge_base(settings.knowledge.base_dir, settings.knowledge.topics_file, today)
+
+
+def build_search(
+    settings: Settings,
+    kb: KnowledgeBase | None = None,
+    progress: bool = True,
+    rebuild: bool = False,
+) -> Retriever:
+    """Knowledge base + encoder + index: a retriever ready for its first query."""
+    kb = kb or open_knowledge_base(settings)
+    encoder = build_encoder(settings.encoder)
+    return build_retriever(
+        kb, encoder, settings.retrieval, settings.data_dir, progress=progress, rebuild=rebuild
+    )
