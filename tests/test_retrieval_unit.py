@@ -1,0 +1,119 @@
+"""BM25, fusion, audience and the answer / clarify / fallback decision, on a small base."""
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from knowledge import QueryError, RetrievalSettings, Retriever, load_knowledge_base
+from knowledge.bm25 import BM25Index
+from knowledge.dense import DenseIndex, entry_units
+from knowledge.entries import Entry
+from knowledge.retriever import Hit, decide
+from tests.support import HashingEncoder, write_small_base
+
+pytestmark = pytest.mark.unit
+
+
+@pytest.fixture
+def entries(tmp_path: Path) -> tuple[Entry, ...]:
+    base, topics = write_small_base(tmp_path)
+    return load_knowledge_base(base, topics).entries
+
+
+def make_retriever(entries: tuple[Entry, ...], **settings: object) -> Retriever:
+    encoder = HashingEncoder()
+    texts, owners = entry_units(entries)
+    dense = DenseIndex(encoder.encode_documents(texts), owners, len(entries))
+    return Retriever(entries, encoder, dense, RetrievalSettings.model_validate(settings))
+
+
+def test_bm25_ranks_the_document_with_the_rare_word_first() -> None:
+    index = BM25Index([[("rimborso retta asilo nido", 1.0)], [("rimborso abbonamento bus", 1.0)]])
+    scores = index.scores(index.query_terms("asilo nido"))
+    assert scores[0] > 0 and scores[1] == 0
+
+
+def test_bm25_field_weight_counts() -> None:
+    index = BM25Index([[("nido", 1.0)], [("nido", 3.0)]])
+    scores = index.scores(index.query_terms("nido"))
+    assert scores[1] > scores[0] > 0
+
+
+def test_bm25_corrects_typos_and_reports_coverage() -> None:
+    index = BM25Index([[("abbonamento autobus", 1.0)], [("badante anziani", 1.0)]])
+    terms = index.query_terms("abbonamneto autobus zanzibar")
+    assert index.scores(terms)[0] > 0
+    assert terms.coverage == pytest.approx(2 / 3)
+
+
+@pytest.mark.parametrize("fusion", ["zscore", "rrf", "lexical", "dense"])
+def test_every_fusion_finds_the_obvious_entry(entries: tuple[Entry, ...], fusion: str) -> None:
+    retriever = make_retriever(entries, fusion=fusion)
+    assert retriever.search("rimborso della retta del nido").hits[0].entry.id == "nido-retta"
+    assert (
+        retriever.search("come attivare un piano welfare").hits[0].entry.id == "piano-attivazione"
+    )
+
+
+def test_hits_are_sorted_and_limited(entries: tuple[Entry, ...]) -> None:
+    result = make_retriever(entries).search("buoni pasto", k=2)
+    assert len(result.hits) == 2
+    assert result.hits[0].score >= result.hits[1].score
+
+
+def test_audience_penalty_demotes_entries_for_the_other_role(entries: tuple[Entry, ...]) -> None:
+    retriever = make_retriever(entries, audience_penalty=10.0)
+    query = "welfare nido piano"
+    worker = [h.entry.id for h in retriever.search(query, audience="worker").hits]
+    company = [h.entry.id for h in retriever.search(query, audience="company").hits]
+    assert worker.index("piano-attivazione") == 2  # a company entry goes below the others
+    assert company.index("nido-retta") == 2
+
+
+def test_empty_query_is_refused_and_long_query_truncated(entries: tuple[Entry, ...]) -> None:
+    retriever = make_retriever(entries, max_query_chars=40)
+    with pytest.raises(QueryError):
+        retriever.search("   \n\t ")
+    result = retriever.search("buoni pasto " * 1000)
+    assert result.truncated
+    assert len(result.query) <= 40
+    assert result.hits[0].entry.id == "buoni-pasto-limiti"
+
+
+def hit(entry: Entry, score: float, similarity: float) -> Hit:
+    return Hit(entry, score, similarity, 0.0)
+
+
+def test_decision_thresholds(entries: tuple[Entry, ...]) -> None:
+    settings = RetrievalSettings(
+        min_similarity=0.8, confident_similarity=0.9, min_coverage=0.5, clarify_margin=0.3
+    )
+    pasto, nido, piano = sorted(entries, key=lambda e: e.id)[0], entries[1], entries[2]
+    assert pasto.topic != nido.topic
+    clear = [hit(pasto, 3.0, 0.85), hit(nido, 1.0, 0.6)]
+    assert decide(clear, 1.0, settings) == "answer"
+    assert decide(clear, 0.2, settings) == "fallback"  # similar-ish but words unknown
+    confident = [hit(pasto, 3.0, 0.95), hit(nido, 1.0, 0.6)]
+    assert decide(confident, 0.0, settings) == "answer"
+    assert decide([hit(pasto, 3.0, 0.7)], 1.0, settings) == "fallback"
+    close = [hit(pasto, 3.0, 0.85), hit(piano, 2.8, 0.84)]
+    assert decide(close, 1.0, settings) == "clarify"
+    assert decide([], 1.0, settings) == "fallback"
+
+
+def test_clarify_offers_the_close_candidates(entries: tuple[Entry, ...]) -> None:
+    retriever = make_retriever(entries, clarify_margin=100.0, min_similarity=0.0, min_coverage=0.0)
+    result = retriever.search("buoni pasto nido")
+    assert result.decision == "clarify"
+    assert len(result.candidates) >= 2
+    assert result.candidates[0] == result.hits[0]
+
+
+def test_dense_index_scores_each_entry_by_its_best_phrasing() -> None:
+    vectors = np.eye(4, dtype=np.float32)
+    owners = np.array([0, 0, 1, 2])
+    dense = DenseIndex(vectors, owners, entry_count=4)
+    scores = dense.entry_scores(np.array([0.6, 0.8, 0, 0], dtype=np.float32), depth=2)
+    assert scores[0] == pytest.approx(0.8)
+    assert scores[3] == pytest.approx(scores[1])  # not reached: the floor of what was seen
