@@ -68,8 +68,13 @@ def build_retriever(
     progress: bool = True,
     rebuild: bool = False,
 ) -> Retriever:
-    """A ready retriever: the dense index comes from the data directory or is built now."""
+    """A ready retriever: the dense index comes from the data directory or is built now.
+
+    The encoder is exercised once here, so lazily loaded weights are in memory before the
+    first user waits for an answer.
+    """
     dense, _built = load_or_build_dense_index(
         kb.entries, kb.content_hash, encoder, data_dir, progress=progress, rebuild=rebuild
     )
+    encoder.encode_queries(["welfare aziendale"])
     return Retriever(kb.entries, encoder, dense, settings)

@@ -23,7 +23,7 @@ from pydantic import BaseModel, Field
 
 from knowledge.bm25 import BM25Index
 from knowledge.dense import DenseIndex
-from knowledge.encoders import Encoder
+from knowledge.encoders import Encoder, Vectors
 from knowledge.entries import Audience, Entry
 
 logger = logging.getLogger(__name__)
@@ -35,7 +35,7 @@ Fusion = Literal["zscore", "rrf", "lexical", "dense"]
 class RetrievalSettings(BaseModel):
     fusion: Fusion = "zscore"
     dense_weight: float = Field(default=1.0, ge=0)
-    lexical_weight: float = Field(default=0.6, ge=0)
+    lexical_weight: float = Field(default=0.8, ge=0)
     rrf_k: int = Field(default=60, ge=1)
     title_weight: float = Field(default=2.0, ge=0)
     question_weight: float = Field(default=1.0, ge=0)
@@ -48,16 +48,16 @@ class RetrievalSettings(BaseModel):
     )
     max_query_chars: int = Field(default=500, ge=20)
     min_similarity: float = Field(
-        default=0.80, description="below this cosine of the best phrasing nothing fits"
+        default=0.485, description="below this cosine of the best phrasing nothing fits"
     )
     confident_similarity: float = Field(
-        default=0.88, description="from this cosine up an answer needs no lexical support"
+        default=0.565, description="from this cosine up an answer needs no lexical support"
     )
     min_coverage: float = Field(
-        default=0.34, description="share of the query's words the base must know to answer"
+        default=0.5, description="share of the query's words the base must know to answer"
     )
     clarify_margin: float = Field(
-        default=0.35, ge=0, description="fused-score gap under which two entries are too close"
+        default=0.5, ge=0, description="fused-score gap under which two entries are too close"
     )
 
 
@@ -120,14 +120,32 @@ class Retriever:
             for audience in ("worker", "company")
         }
 
-    def search(self, query: str, audience: Audience | None = None, k: int = 5) -> SearchResult:
-        """Rank entries for `query`, best first, and decide what the desk should do."""
+    @property
+    def encoder(self) -> Encoder:
+        """The encoder behind the dense index; other components may share it."""
+        return self._encoder
+
+    def with_settings(self, settings: RetrievalSettings) -> Retriever:
+        """The same indexes under other thresholds or weights (calibration, tests)."""
+        return Retriever(self.entries, self._encoder, self._dense, settings)
+
+    def search(
+        self,
+        query: str,
+        audience: Audience | None = None,
+        k: int = 5,
+        query_vector: Vectors | None = None,
+    ) -> SearchResult:
+        """Rank entries for `query`, best first, and decide what the desk should do.
+
+        `query_vector` lets a caller that already embedded the prepared query (the intent
+        classifier shares the encoder) skip a second encoder call.
+        """
         text, truncated = self.prepare(query)
         terms = self._lexical.query_terms(text)
         lexical = self._lexical.scores(terms)
-        similarity = self._dense.entry_scores(
-            self._encoder.encode_queries([text])[0], self.settings.dense_depth
-        )
+        vector = query_vector if query_vector is not None else self.embed(text)
+        similarity = self._dense.entry_scores(vector, self.settings.dense_depth)
         fused = self._fuse(lexical, similarity)
         if audience in self._audience_mask and audience != "both":
             fused = fused - self.settings.audience_penalty * self._audience_mask[audience]
@@ -147,6 +165,11 @@ class Retriever:
         return SearchResult(
             text, truncated, decision, hits, terms.coverage, self._candidates(decision, hits)
         )
+
+    def embed(self, prepared_query: str) -> Vectors:
+        """The encoder's unit vector for an already prepared query."""
+        vectors = self._encoder.encode_queries([prepared_query])
+        return np.ascontiguousarray(vectors[0], dtype=np.float32)
 
     def prepare(self, query: str) -> tuple[str, bool]:
         """Collapse white space and cut an over-long query at a word boundary."""

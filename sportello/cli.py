@@ -10,17 +10,20 @@ import argparse
 import datetime as dt
 import json
 import logging
+import os
 import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
 
+from bot.settings import BotConfigurationError
 from knowledge import (
     AUDIENCES,
     EncoderUnavailable,
     KnowledgeBaseError,
     QueryError,
     SearchResult,
+    build_encoder,
     check_knowledge_base,
     evaluate_retrieval,
     read_labelled_queries,
@@ -37,6 +40,8 @@ logger = logging.getLogger(__name__)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    # python-telegram-bot 22: time values as timedelta now, as its next major version will.
+    os.environ.setdefault("PTB_TIMEDELTA", "1")
     parser = _parser()
     args = parser.parse_args(argv)
     if not hasattr(args, "run"):
@@ -50,15 +55,32 @@ def main(argv: Sequence[str] | None = None) -> int:
         logging.getLogger("httpx").setLevel(logging.WARNING)
         code: int = args.run(args, settings)
         return code
-    except (
+    except Exception as exc:
+        if not isinstance(exc, _user_errors()):
+            raise
+        print(f"errore: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+
+
+def _user_errors() -> tuple[type[Exception], ...]:
+    """Errors a user can fix from the message alone: printed, not a traceback.
+
+    Storage and NLU are imported here, on the error path, so that commands which never touch
+    them (kb, ask, eval retrieval) start without loading their libraries.
+    """
+    from nlu import NluDataError
+    from storage import StorageError
+
+    return (
         SettingsError,
         KnowledgeBaseError,
         TopicsError,
         EncoderUnavailable,
         LabelledFileError,
-    ) as exc:
-        print(f"errore: {exc}", file=sys.stderr)
-        return EXIT_USAGE
+        BotConfigurationError,
+        StorageError,
+        NluDataError,
+    )
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -94,6 +116,35 @@ def _parser() -> argparse.ArgumentParser:
     )
     retrieval.add_argument("--json", action="store_true")
     retrieval.set_defaults(run=_eval_retrieval)
+    intents = evaluate.add_parser("nlu", help="intent accuracy and per-intent precision/recall")
+    intents.add_argument(
+        "file",
+        type=Path,
+        nargs="?",
+        default=None,
+        help="TSV with header intent<TAB>text (default: the bundled held-out set)",
+    )
+    intents.add_argument("--json", action="store_true")
+    intents.set_defaults(run=_eval_nlu)
+
+    chat = commands.add_parser("chat", help="talk to the desk in this terminal (no Telegram)")
+    chat.set_defaults(run=_chat)
+    run = commands.add_parser("run", help="start the Telegram bot (token from the environment)")
+    run.set_defaults(run=_run)
+
+    db = commands.add_parser("db", help="database").add_subparsers(title="db commands")
+    upgrade = db.add_parser("upgrade", help="migrate the database to the current schema")
+    upgrade.set_defaults(run=_db_upgrade)
+
+    companies = commands.add_parser("companies", help="companies of the network").add_subparsers(
+        title="companies commands"
+    )
+    add = companies.add_parser("add", help="register a company and its code")
+    add.add_argument("code", help="the code workers type or get in a /start link")
+    add.add_argument("name")
+    add.set_defaults(run=_companies_add)
+    listing = companies.add_parser("list", help="list companies")
+    listing.set_defaults(run=_companies_list)
     return parser
 
 
@@ -208,6 +259,100 @@ def _eval_retrieval(args: argparse.Namespace, settings: Settings) -> int:
             rank = miss.rank if miss.rank is not None else ">10"
             print(f"  [{miss.expected} → {miss.got}, rank {rank}] {miss.query}")
     return EXIT_OK
+
+
+def _eval_nlu(args: argparse.Namespace, settings: Settings) -> int:
+    from nlu import BUNDLED_HELDOUT, evaluate_nlu, read_labelled_examples
+    from sportello.desk import build_intent_classifier
+
+    encoder = build_encoder(settings.encoder)
+    classifier = build_intent_classifier(settings, encoder)
+    path = args.file or BUNDLED_HELDOUT
+    report = evaluate_nlu(read_labelled_examples(path), classifier)
+    if args.json:
+        print(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
+        return EXIT_OK
+    print(f"file: {path}")
+    print(f"n={report.n}  accuracy={report.accuracy:.3f}  macro-F1={report.macro_f1:.3f}")
+    print(f"{'intent':<18}{'precision':>10}{'recall':>8}{'f1':>7}{'n':>5}")
+    for intent, scores in report.per_intent.items():
+        print(
+            f"{intent:<18}{scores.precision:>10.3f}{scores.recall:>8.3f}"
+            f"{scores.f1:>7.3f}{scores.support:>5}"
+        )
+    if report.confusions:
+        print(f"confusions ({len(report.confusions)}):")
+        for expected, predicted, text in report.confusions:
+            print(f"  [{expected} → {predicted}] {text}")
+    return EXIT_OK
+
+
+def _chat(args: argparse.Namespace, settings: Settings) -> int:
+    from sportello.desk import build_desk
+    from sportello.terminal import run_chat
+
+    desk = build_desk(settings, progress=sys.stderr.isatty())
+    try:
+        run_chat(desk.engine, export_dir=settings.data_dir / "export")
+    except KeyboardInterrupt:
+        print()
+    finally:
+        desk.close()
+    return EXIT_OK
+
+
+def _run(args: argparse.Namespace, settings: Settings) -> int:
+    from bot import DeskBot, run_bot
+    from sportello.desk import build_desk
+
+    if settings.telegram.token is None:
+        print("errore: manca il token del bot: imposta SPORTELLO__TELEGRAM__TOKEN", file=sys.stderr)
+        return EXIT_USAGE
+    desk = build_desk(settings, progress=sys.stderr.isatty())
+    run_bot(DeskBot(desk.engine, settings.telegram, on_shutdown=desk.close), settings.telegram)
+    return EXIT_OK
+
+
+def _db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
+    from sportello.desk import open_database
+
+    database = open_database(settings)
+    print(f"database {database.url} is at the current schema")
+    database.dispose()
+    return EXIT_OK
+
+
+def _companies_add(args: argparse.Namespace, settings: Settings) -> int:
+    from sportello.desk import open_database
+    from storage import add_company
+
+    database = open_database(settings)
+    try:
+        with database.session() as session:
+            company = add_company(session, code=args.code, name=args.name, now=_now())
+            print(f"added {company.code}: {company.name}")
+    except ValueError as exc:
+        print(f"errore: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    finally:
+        database.dispose()
+    return EXIT_OK
+
+
+def _companies_list(args: argparse.Namespace, settings: Settings) -> int:
+    from sportello.desk import open_database
+    from storage import list_companies
+
+    database = open_database(settings)
+    with database.session() as session:
+        for company in list_companies(session):
+            print(f"{company.code}\t{company.name}")
+    database.dispose()
+    return EXIT_OK
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
 
 
 if __name__ == "__main__":

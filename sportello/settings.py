@@ -13,13 +13,15 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, Field, SecretStr, ValidationError
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
     SettingsConfigDict,
 )
 
+from bot.settings import TelegramSettings
+from handlers.settings import DialogueSettings
 from knowledge import BUNDLED_BASE, BUNDLED_TOPICS, EncoderSettings, RetrievalSettings
 
 CONFIG_ENV = "SPORTELLO_CONFIG"
@@ -29,6 +31,26 @@ PROJECT_CONFIG = Path(__file__).resolve().parents[1] / "config.yml"
 class KnowledgeSettings(BaseModel):
     base_dir: Path = BUNDLED_BASE
     topics_file: Path = BUNDLED_TOPICS
+
+
+class DatabaseSettings(BaseModel):
+    url: str | None = Field(
+        default=None,
+        description="SQLAlchemy URL; empty means a SQLite file in data_dir (sportello.db)",
+    )
+
+
+class PrivacySettings(BaseModel):
+    pseudonym_key: SecretStr | None = Field(
+        default=None,
+        description="HMAC key for user references, from the environment only; when unset, a "
+        "random key is generated once and kept in data_dir/pseudonym.key",
+    )
+
+
+class NluSettings(BaseModel):
+    engine: Literal["builtin"] = "builtin"
+    data_file: Path | None = Field(default=None, description="Rasa NLU YAML; empty: bundled")
 
 
 class Settings(BaseSettings):
@@ -44,6 +66,11 @@ class Settings(BaseSettings):
     knowledge: KnowledgeSettings = KnowledgeSettings()
     encoder: EncoderSettings = EncoderSettings()
     retrieval: RetrievalSettings = RetrievalSettings()
+    nlu: NluSettings = NluSettings()
+    database: DatabaseSettings = DatabaseSettings()
+    privacy: PrivacySettings = PrivacySettings()
+    dialogue: DialogueSettings = DialogueSettings()
+    telegram: TelegramSettings = TelegramSettings()
 
     @classmethod
     def settings_customise_sources(
@@ -112,8 +139,11 @@ def _resolve_paths(settings: Settings, root: Path) -> Settings:
             "topics_file": absolute(settings.knowledge.topics_file),
         }
     )
+    nlu = settings.nlu
+    if nlu.data_file is not None:
+        nlu = nlu.model_copy(update={"data_file": absolute(nlu.data_file)})
     return settings.model_copy(
-        update={"data_dir": absolute(settings.data_dir), "knowledge": knowledge}
+        update={"data_dir": absolute(settings.data_dir), "knowledge": knowledge, "nlu": nlu}
     )
 
 

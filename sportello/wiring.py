@@ -1,10 +1,15 @@
-"""Builds the desk's services from settings; the one place that knows how parts fit together."""
+"""Builds the retrieval services from settings (the light part of the composition root).
+
+Kept apart from `sportello.desk` so `kb`, `ask` and `eval retrieval` start without importing
+the database, NLU and Telegram stacks.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 
 from knowledge import (
+    Encoder,
     KnowledgeBase,
     Retriever,
     build_encoder,
@@ -23,10 +28,11 @@ def build_search(
     kb: KnowledgeBase | None = None,
     progress: bool = True,
     rebuild: bool = False,
+    encoder: Encoder | None = None,
 ) -> Retriever:
     """Knowledge base + encoder + index: a retriever ready for its first query."""
     kb = kb or open_knowledge_base(settings)
-    encoder = build_encoder(settings.encoder)
+    encoder = encoder or build_encoder(settings.encoder)
     return build_retriever(
         kb, encoder, settings.retrieval, settings.data_dir, progress=progress, rebuild=rebuild
     )

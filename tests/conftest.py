@@ -10,7 +10,17 @@ from pathlib import Path
 
 import pytest
 
+from handlers import DialogueEngine, DialogueSettings, Pseudonymizer
+from knowledge import RetrievalSettings, Retriever
+from nlu import BuiltinIntentClassifier
+from sportello.desk import build_intent_classifier
+from sportello.settings import load_settings
+from sportello.wiring import build_search
+from storage import Database
+
 ROOT = Path(__file__).resolve().parents[1]
+# python-telegram-bot 22 warns about time values unless opted in to timedelta (as `run` does).
+os.environ.setdefault("PTB_TIMEDELTA", "1")
 
 
 def run_cli(
@@ -36,3 +46,46 @@ def cli_env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]
     env = {"SPORTELLO__DATA_DIR": str(data), "SPORTELLO__LOG_LEVEL": "ERROR"}
     run_cli("kb", "build", env=env, check=True)
     yield env
+
+
+KEY = b"k" * 32
+DeskParts = tuple[Retriever, BuiltinIntentClassifier]
+
+
+@pytest.fixture(scope="session")
+def desk_parts(tmp_path_factory: pytest.TempPathFactory) -> DeskParts:
+    settings = load_settings(data_dir=tmp_path_factory.mktemp("data"))
+    retriever = build_search(settings, progress=False)
+    classifier = build_intent_classifier(settings, retriever.encoder)
+    return retriever, classifier
+
+
+@pytest.fixture
+def database(tmp_path: Path) -> Iterator[Database]:
+    db = Database.from_url(f"sqlite:///{tmp_path / 'desk.db'}")
+    db.upgrade()
+    yield db
+    db.dispose()
+
+
+def make_engine(
+    database: Database,
+    desk_parts: DeskParts,
+    retrieval: RetrievalSettings | None = None,
+    **dialogue: object,
+) -> DialogueEngine:
+    retriever, classifier = desk_parts
+    if retrieval is not None:
+        retriever = retriever.with_settings(retrieval)
+    return DialogueEngine(
+        database=database,
+        retriever=retriever,
+        intents=classifier,
+        pseudonymizer=Pseudonymizer(KEY),
+        settings=DialogueSettings.model_validate(dialogue),
+    )
+
+
+@pytest.fixture
+def engine(database: Database, desk_parts: DeskParts) -> DialogueEngine:
+    return make_engine(database, desk_parts)

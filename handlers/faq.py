@@ -1,0 +1,181 @@
+"""Questions: answer, ask which topic was meant, or offer a person; then collect feedback.
+
+The intent classifier and retrieval look at the same prepared text and share one encoder call.
+Small talk is recognised only for short messages the classifier is sure about; anything longer
+goes to the knowledge base first, because "grazie, e per il nido come faccio?" is a question.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from handlers import callbacks, texts
+from handlers.context import Context
+from handlers.settings import DialogueSettings
+from handlers.turns import Button, Reply
+from knowledge import Audience, Entry, Retriever, SearchResult
+from knowledge.encoders import Vectors
+from nlu import Parse
+from storage import set_feedback
+
+FLOW = "faq"
+CLARIFYING = "clarifying"
+
+SMALLTALK = {
+    "greet": texts.GREETING,
+    "thanks": texts.THANKS,
+    "goodbye": texts.GOODBYE,
+    "bot_challenge": texts.BOT_CHALLENGE,
+}
+
+
+class IntentParser(Protocol):
+    def parse_with_vector(self, text: str, vector: Vectors) -> Parse: ...
+
+
+class Answerer:
+    def __init__(
+        self, retriever: Retriever, intents: IntentParser, settings: DialogueSettings
+    ) -> None:
+        self._retriever = retriever
+        self._intents = intents
+        self._settings = settings
+
+    def on_text(self, ctx: Context, text: str) -> str | None:
+        """Handle free text; returns an intent the engine must route (human, privacy) or None."""
+        prepared, truncated = self._retriever.prepare(text)
+        vector = self._retriever.embed(prepared)
+        parse = self._intents.parse_with_vector(prepared, vector)
+        ctx.record.kind = "question"
+        ctx.record.intent, ctx.record.confidence = parse.intent, parse.confidence
+        short = len(prepared.split()) <= self._settings.smalltalk_max_words
+        sure = parse.confidence >= self._settings.smalltalk_confidence
+        if sure and short and parse.intent in SMALLTALK:
+            ctx.record.kind = "other"
+            ctx.say(Reply(SMALLTALK[parse.intent]))
+            return None
+        if sure and parse.intent in ("talk_to_human", "privacy_request"):
+            ctx.record.kind = "other"
+            return parse.intent
+        result = self._retriever.search(
+            prepared, audience=_audience(ctx.role), k=5, query_vector=vector
+        )
+        ctx.record.decision = result.decision
+        ctx.record.entry_ids = [h.entry.id for h in result.hits]
+        ctx.record.scores = [round(h.score, 4) for h in result.hits]
+        ctx.record.question_text = prepared
+        if result.decision == "fallback" and sure and parse.intent == "out_of_scope":
+            ctx.say(Reply(texts.OUT_OF_SCOPE))
+            ctx.log_now()
+            return None
+        if truncated:
+            ctx.say(Reply(texts.TRUNCATED))
+        if parse.intent == "report_need" and sure and result.decision != "fallback":
+            ctx.say(Reply(texts.NEED_ACKNOWLEDGED))
+        self._reply_to(ctx, result)
+        return None
+
+    def _reply_to(self, ctx: Context, result: SearchResult) -> None:
+        interaction_id = ctx.log_now()
+        if result.decision == "answer":
+            ctx.goto(None)
+            ctx.say(self.answer_reply(result.candidates[0].entry, interaction_id))
+        elif result.decision == "clarify":
+            ids = [hit.entry.id for hit in result.candidates]
+            ctx.goto(FLOW, CLARIFYING, interaction=interaction_id, candidates=ids)
+            rows = tuple(
+                (Button(hit.entry.title, callbacks.pick(interaction_id, position)),)
+                for position, hit in enumerate(result.candidates)
+            )
+            none = (Button(texts.CLARIFY_NONE, callbacks.pick(interaction_id, None)),)
+            ctx.say(Reply(texts.CLARIFY, buttons=(*rows, none)))
+        else:
+            ctx.goto(None)
+            ctx.say(offer_human(texts.FALLBACK))
+
+    def answer_reply(self, entry: Entry, interaction_id: int) -> Reply:
+        sources = "; ".join(entry.sources[: self._settings.max_sources_shown])
+        body = (
+            f"**{entry.title}**\n\n{entry.answer}\n\n{texts.ANSWER_SOURCES.format(sources=sources)}"
+        )
+        return Reply(
+            f"{body}\n\n{texts.ANSWER_FEEDBACK}",
+            buttons=(
+                (
+                    Button(texts.FEEDBACK_YES, callbacks.feedback(interaction_id, True)),
+                    Button(texts.FEEDBACK_NO, callbacks.feedback(interaction_id, False)),
+                ),
+            ),
+        )
+
+    def on_pick(self, ctx: Context, interaction_id: int, value: str) -> None:
+        """A candidate chosen from a clarifying question (only the latest one is live)."""
+        ctx.record.kind = "button"
+        live = ctx.flow == FLOW and ctx.step == CLARIFYING
+        if not live or ctx.data.get("interaction") != interaction_id:
+            ctx.say(Reply(texts.STALE_BUTTON, notice=texts.STALE_BUTTON))
+            return
+        candidates = [str(c) for c in ctx.data.get("candidates", [])]
+        ctx.goto(None)
+        if value == "none" or int(value) >= len(candidates):
+            ctx.record.decision = "fallback"
+            ctx.say(offer_human(texts.CLARIFY_NONE_REPLY))
+            return
+        entry = self._retriever_entry(candidates[int(value)])
+        if entry is None:
+            ctx.say(Reply(texts.STALE_BUTTON, notice=texts.STALE_BUTTON))
+            return
+        ctx.record.decision = "answer"
+        ctx.record.entry_ids = [entry.id]
+        ctx.say(self.answer_reply(entry, ctx.log_now()))
+
+    def _retriever_entry(self, entry_id: str) -> Entry | None:
+        return next((e for e in self._retriever.entries if e.id == entry_id), None)
+
+
+def on_feedback(ctx: Context, interaction_id: int, helpful: bool) -> None:
+    ctx.record.kind = "button"
+    if not set_feedback(
+        ctx.session, interaction_id=interaction_id, user_ref=ctx.user_ref, helpful=helpful
+    ):
+        ctx.say(Reply(texts.STALE_BUTTON, notice=texts.STALE_BUTTON))
+        return
+    if helpful:
+        ctx.say(Reply(texts.FEEDBACK_THANKS, notice=texts.FEEDBACK_THANKS))
+    else:
+        ctx.say(offer_human(texts.FEEDBACK_SORRY))
+
+
+def offer_human(text: str) -> Reply:
+    return Reply(
+        text,
+        buttons=(
+            (
+                Button(texts.OFFER_HUMAN, callbacks.HUMAN),
+                Button(texts.OFFER_REPHRASE, callbacks.REPHRASE),
+            ),
+        ),
+    )
+
+
+def human_contact(settings: DialogueSettings) -> Reply:
+    """How to reach a person. Until tickets exist, the desk's own contacts from settings."""
+    lines = []
+    if settings.desk_email:
+        lines.append(texts.HUMAN_CONTACT_EMAIL.format(email=settings.desk_email))
+    if settings.desk_phone:
+        lines.append(texts.HUMAN_CONTACT_PHONE.format(phone=settings.desk_phone))
+    if settings.desk_hours and lines:
+        lines.append(texts.HUMAN_CONTACT_HOURS.format(hours=settings.desk_hours))
+    if not lines:
+        return Reply(texts.HUMAN_CONTACT_UNSET)
+    return Reply(texts.HUMAN_CONTACT.format(contacts="\n".join(lines)))
+
+
+def _audience(role: str | None) -> Audience | None:
+    """Whose entries to prefer: a manager or an unknown role sees everything."""
+    if role == "worker":
+        return "worker"
+    if role == "company":
+        return "company"
+    return None

@@ -1,0 +1,124 @@
+"""Onboarding: privacy notice and consent, role, company code. See flows.mmd.
+
+A question written before consent is not lost: it waits in the flow data and is answered as
+soon as onboarding ends. Declining consent erases everything stored so far.
+"""
+
+from __future__ import annotations
+
+from handlers import callbacks, texts
+from handlers.context import Context
+from handlers.turns import Button, Reply
+from storage import erase_user, join_company, set_consent, set_role
+
+FLOW = "onboarding"
+CONSENT, ROLE, COMPANY = "consent", "role", "company"
+
+
+def start(ctx: Context, retention_days: int, company_code: str | None = None) -> None:
+    """/start: show the privacy notice (again), remembering a deep-link company code."""
+    pending = ctx.data.get("pending") if ctx.flow == FLOW else None
+    ctx.goto(FLOW, CONSENT, code=company_code, pending=pending)
+    ctx.say(consent_request(retention_days))
+
+
+def consent_request(retention_days: int) -> Reply:
+    return Reply(
+        texts.PRIVACY_NOTICE.format(retention_days=retention_days),
+        buttons=(
+            (
+                Button(texts.CONSENT_YES, callbacks.CONSENT_YES),
+                Button(texts.CONSENT_NO, callbacks.CONSENT_NO),
+            ),
+        ),
+    )
+
+
+def hold_question(ctx: Context, text: str, retention_days: int) -> None:
+    """Someone wrote before consenting: keep the question for later and ask for consent."""
+    if ctx.flow != FLOW:
+        ctx.goto(FLOW, CONSENT, code=None, pending=text)
+        ctx.say(consent_request(retention_days))
+        return
+    ctx.data["pending"] = text
+    if ctx.step == CONSENT:
+        ctx.say(Reply(texts.CONSENT_NEEDED))
+    else:
+        ask_current_step(ctx)
+
+
+def on_consent(ctx: Context, accepted: bool, version: str) -> None:
+    if not accepted:
+        erase_user(ctx.session, user_ref=ctx.user_ref)
+        ctx.erased = True
+        ctx.say(Reply(texts.CONSENT_DECLINED))
+        return
+    set_consent(ctx.session, user_ref=ctx.user_ref, version=version, now=ctx.now)
+    ctx.consented = True
+    ctx.step = ROLE
+    ctx.say(role_request())
+
+
+def role_request() -> Reply:
+    return Reply(
+        texts.ASK_ROLE,
+        buttons=(
+            (Button(texts.ROLE_WORKER, callbacks.ROLE_WORKER),),
+            (Button(texts.ROLE_COMPANY, callbacks.ROLE_COMPANY),),
+        ),
+    )
+
+
+def company_request() -> Reply:
+    return Reply(
+        texts.ASK_COMPANY_CODE,
+        buttons=((Button(texts.NO_COMPANY_CODE, callbacks.COMPANY_NONE),),),
+    )
+
+
+def ask_current_step(ctx: Context) -> None:
+    if ctx.step == ROLE:
+        ctx.say(role_request())
+    elif ctx.step == COMPANY:
+        ctx.say(company_request())
+
+
+def on_role(ctx: Context, role: str) -> bool:
+    """Record the role; True when onboarding is complete (a deep-link code was valid)."""
+    set_role(ctx.session, user_ref=ctx.user_ref, role=role)
+    ctx.role = role
+    code = ctx.data.get("code")
+    if code and _join(ctx, str(code)):
+        return True
+    ctx.step = COMPANY
+    ctx.say(company_request())
+    return False
+
+
+def on_company_code(ctx: Context, code: str) -> bool:
+    """A typed company code; True when onboarding is complete."""
+    if _join(ctx, code):
+        return True
+    ctx.say(
+        Reply(
+            texts.COMPANY_UNKNOWN.format(code=code.strip()[:40]),
+            buttons=((Button(texts.NO_COMPANY_CODE, callbacks.COMPANY_NONE),),),
+        )
+    )
+    return False
+
+
+def _join(ctx: Context, code: str) -> bool:
+    company = join_company(ctx.session, user_ref=ctx.user_ref, code=code)
+    if company is None:
+        return False
+    ctx.say(Reply(texts.COMPANY_JOINED.format(name=company.name)))
+    return True
+
+
+def finish(ctx: Context) -> str | None:
+    """Close onboarding; returns the question that was waiting, if any."""
+    pending = ctx.data.get("pending")
+    ctx.goto(None)
+    ctx.say(Reply(texts.ONBOARDING_DONE))
+    return str(pending) if pending else None

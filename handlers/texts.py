@@ -1,0 +1,157 @@
+"""Everything the desk says, in one place, so the tone stays the same: warm, plain Italian.
+
+Kept apart from the logic so the wording can be reviewed (and one day translated) without
+reading code. `**bold**` is the only markup; channels render it.
+"""
+
+from __future__ import annotations
+
+PRIVACY_NOTICE = (
+    "Ciao! Sono l'assistente dello **Sportello Welfare**: rispondo alle domande sul welfare "
+    "aziendale e, se serve, ti metto in contatto con una persona dello sportello.\n\n"
+    "Prima di iniziare, due parole sulla privacy:\n"
+    "- non ti chiedo nome né cognome; ti riconosco con un codice anonimo;\n"
+    "- la tua azienda non vede mai le tue domande: vede solo numeri complessivi, "
+    "e solo quando dietro ci sono almeno 5 persone;\n"
+    "- le domande a cui non so rispondere le conservo per {retention_days} giorni, "
+    "per migliorare le risposte;\n"
+    "- puoi vedere tutto quello che ho su di te con /miei_dati e cancellarlo con /cancella.\n\n"
+    "Ti va bene?"
+)
+CONSENT_YES = "Sì, va bene"
+CONSENT_NO = "No, grazie"
+CONSENT_DECLINED = (
+    "Va bene, nessun problema: non ho salvato niente su di te. Se cambi idea, scrivi /start."
+)
+CONSENT_NEEDED = (
+    "Per continuare mi serve il tuo ok sulla privacy: premi uno dei pulsanti qui sopra."
+)
+
+ASK_ROLE = "Grazie! Per darti risposte giuste: tu sei…"
+ROLE_WORKER = "Lavoratore o lavoratrice"
+ROLE_COMPANY = "Azienda / ufficio personale"
+ASK_COMPANY_CODE = (
+    "Se la tua azienda ti ha dato un **codice sportello**, scrivilo qui: così ti rispondo "
+    "tenendo conto del vostro piano. Se non ce l'hai, premi «Non ce l'ho»."
+)
+NO_COMPANY_CODE = "Non ce l'ho"
+COMPANY_JOINED = "Perfetto, ti ho collegato a **{name}**."
+COMPANY_UNKNOWN = (
+    "Non trovo il codice «{code}». Controlla di averlo scritto bene e riprova, "
+    "oppure premi «Non ce l'ho»."
+)
+ONBOARDING_DONE = (
+    "Fatto! Ora puoi farmi qualsiasi domanda sul welfare aziendale, con parole tue. "
+    "Per esempio: «posso farmi rimborsare la retta del nido?» oppure "
+    "«come funziona il premio di risultato?».\n\nScrivi /menu per vedere cosa posso fare."
+)
+PENDING_QUESTION = "Ora rispondo alla domanda che mi avevi scritto:"
+
+MENU = (
+    "Ecco cosa posso fare:\n"
+    "- rispondere alle tue domande sul welfare aziendale: scrivile pure;\n"
+    "- /operatore — parlare con una persona dello sportello;\n"
+    "- /privacy — come tratto i tuoi dati;\n"
+    "- /miei_dati — ricevere tutto quello che ho su di te;\n"
+    "- /cancella — cancellare i tuoi dati;\n"
+    "- /aiuto — qualche consiglio per usarmi al meglio."
+)
+HELP = (
+    "Qualche consiglio:\n"
+    "- scrivi la domanda come la diresti a un collega, anche senza accenti;\n"
+    "- una domanda per messaggio funziona meglio;\n"
+    "- se ti propongo più argomenti, scegli quello giusto con i pulsanti;\n"
+    "- se la risposta non ti aiuta, premi 👎 e ti propongo una persona.\n\n"
+    "Ricorda: le mie risposte sono informazioni generali. Per il tuo caso preciso vale il "
+    "regolamento del piano della tua azienda."
+)
+GREETING = "Ciao! Dimmi pure: che cosa vuoi sapere sul welfare aziendale?"
+THANKS = "Figurati! Se hai altre domande, sono qui."
+GOODBYE = "A presto! Quando vuoi, scrivimi di nuovo."
+BOT_CHALLENGE = (
+    "Sono un assistente automatico dello Sportello Welfare, non una persona. "
+    "Se preferisci parlare con qualcuno dello sportello, scrivi /operatore."
+)
+OUT_OF_SCOPE = (
+    "Su questo non posso aiutarti: mi occupo solo di welfare aziendale (rimborsi, buoni pasto, "
+    "nido e scuola, assistenza ai familiari, premio di risultato, congedi e simili). "
+    "Se la tua domanda è su questi temi, prova a scriverla con altre parole."
+)
+NEED_ACKNOWLEDGED = "Grazie di avermelo raccontato. Vediamo intanto che cosa può esserti utile:"
+
+ANSWER_SOURCES = "Fonte: {sources}"
+ANSWER_FEEDBACK = "Ti è stata utile?"
+FEEDBACK_YES = "👍 Sì"
+FEEDBACK_NO = "👎 No"
+FEEDBACK_THANKS = "Grazie del riscontro!"
+FEEDBACK_SORRY = (
+    "Mi dispiace. Puoi riscrivere la domanda con altre parole, oppure parlare con una persona."
+)
+CLARIFY = "Vuoi sapere di uno di questi argomenti? Scegli quello giusto:"
+CLARIFY_NONE = "Nessuno di questi"
+CLARIFY_NONE_REPLY = (
+    "D'accordo. Prova a riscrivere la domanda con qualche dettaglio in più, "
+    "oppure chiedi di una persona con /operatore."
+)
+FALLBACK = (
+    "Non ho trovato una risposta sicura alla tua domanda e non voglio darti un'informazione "
+    "sbagliata. Vuoi parlare con una persona dello sportello?"
+)
+OFFER_HUMAN = "Sì, con una persona"
+OFFER_REPHRASE = "Riformulo la domanda"
+REPHRASE = "Va bene, scrivimi la domanda con altre parole: ci riprovo."
+
+HUMAN_CONTACT = "Per parlare con una persona dello Sportello Welfare:\n{contacts}"
+HUMAN_CONTACT_EMAIL = "- scrivi a {email}"
+HUMAN_CONTACT_PHONE = "- chiama il {phone}"
+HUMAN_CONTACT_HOURS = "- orari: {hours}"
+HUMAN_CONTACT_UNSET = (
+    "In questo momento non posso passarti a una persona da qui. Chiedi all'ufficio personale "
+    "i contatti dello Sportello Welfare della tua zona: ti aiuteranno loro."
+)
+
+PRIVACY_MENU = (
+    "**Come tratto i tuoi dati**\n"
+    "- ti riconosco con un codice anonimo, non con il tuo nome;\n"
+    "- la tua azienda vede solo statistiche complessive (almeno 5 persone), mai le tue domande;\n"
+    "- tengo il testo delle domande a cui non ho saputo rispondere per {retention_days} giorni, "
+    "per migliorare le risposte; delle altre registro solo l'argomento;\n"
+    "- puoi scaricare i tuoi dati o cancellarli quando vuoi."
+)
+PRIVACY_EXPORT = "Scarica i miei dati"
+PRIVACY_ERASE = "Cancella i miei dati"
+EXPORT_CAPTION = "Ecco tutto quello che ho su di te, in un file JSON."
+ERASE_CONFIRM = (
+    "Vuoi davvero cancellare i tuoi dati? Cancello il collegamento con il tuo account, "
+    "le tue preferenze e il testo delle tue domande. L'operazione non si può annullare."
+)
+ERASE_YES = "Sì, cancella"
+ERASE_NO = "No, lascia stare"
+ERASE_DONE = (
+    "Fatto: ho cancellato i tuoi dati. Se mi scrivi di nuovo, ripartiamo da capo con /start."
+)
+ERASE_KEPT = "Va bene, non ho cancellato niente."
+NO_DATA = "Non ho nessun dato su di te. Se vuoi iniziare, scrivi /start."
+
+UNKNOWN_COMMAND = "Non conosco il comando /{command}. Scrivi /menu per vedere quelli che uso."
+UNSUPPORTED_ATTACHMENT = (
+    "Per ora leggo solo messaggi scritti: non riesco ad aprire foto, vocali o file. "
+    "Scrivimi la domanda a parole, per favore."
+)
+EMPTY_MESSAGE = "Non ho ricevuto testo. Scrivimi pure la tua domanda."
+STALE_BUTTON = "Questo pulsante non è più attivo. Scrivimi di nuovo la domanda."
+TRUNCATED = "(Il messaggio era molto lungo: ho letto solo la prima parte.)"
+ERROR = (
+    "Scusa, qualcosa è andato storto dalla mia parte. Riprova tra poco; se il problema "
+    "continua, scrivi /operatore."
+)
+
+COMMAND_DESCRIPTIONS: tuple[tuple[str, str], ...] = (
+    ("start", "Inizia o ricomincia"),
+    ("menu", "Cosa posso fare"),
+    ("aiuto", "Consigli per usarmi"),
+    ("operatore", "Parla con una persona"),
+    ("privacy", "Come tratto i tuoi dati"),
+    ("miei_dati", "Scarica i tuoi dati"),
+    ("cancella", "Cancella i tuoi dati"),
+)

@@ -1,0 +1,70 @@
+"""The channel-neutral language of the dialogue: a `Turn` in, `Reply` objects out.
+
+Telegram, the terminal chat and the tests all translate to and from these types, so the
+conversation logic never depends on a channel. Replies carry a tiny markup — `**bold**` — that
+each channel renders its own way (HTML for Telegram, plain text for the terminal).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Literal
+
+Channel = Literal["telegram", "terminal", "test"]
+Attachment = Literal[
+    "sticker", "photo", "voice", "video", "document", "location", "contact", "other"
+]
+
+
+@dataclass(frozen=True)
+class Turn:
+    """One thing a user did: wrote text, sent a command, pressed a button, or sent a file."""
+
+    channel: Channel
+    user_id: int
+    """The channel's stable id of the person (Telegram user id; a fixed id in the terminal)."""
+    chat_id: int
+    at: dt.datetime
+    text: str | None = None
+    command: str | None = None
+    """Command name without the slash and bot suffix, lower case ("start", "miei_dati")."""
+    args: tuple[str, ...] = ()
+    button: str | None = None
+    """Callback data of a pressed button."""
+    attachment: Attachment | None = None
+    language: str | None = None
+    """The client's language code (Telegram's `language_code`), a hint only."""
+
+
+@dataclass(frozen=True)
+class Button:
+    label: str
+    data: str
+
+
+@dataclass(frozen=True)
+class Document:
+    filename: str
+    content: bytes
+    mime_type: str = "application/json"
+
+
+@dataclass(frozen=True)
+class Reply:
+    text: str
+    buttons: tuple[tuple[Button, ...], ...] = ()
+    """Rows of inline buttons under the message."""
+    document: Document | None = None
+    notice: str | None = None
+    """Short text for the button-press acknowledgement (a toast in Telegram), if any."""
+
+
+@dataclass
+class Outcome:
+    """What handling a turn produced, for the channel and for the interaction log."""
+
+    replies: list[Reply] = field(default_factory=list)
+    interaction_id: int | None = None
+    ignored: bool = False
+    """True for a duplicate or a turn that needs no answer (e.g. from a blocked user)."""

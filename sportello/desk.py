@@ -1,0 +1,68 @@
+"""Builds the whole desk from settings: the one place that knows how the parts fit together.
+
+Order matters for start-up time and for honest errors: configuration and content are checked
+first (cheap, and the most likely to be wrong), then the database is migrated, then the model
+is loaded once and shared by retrieval and intent classification.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from handlers import DialogueEngine, Pseudonymizer
+from knowledge import Encoder, Retriever, build_encoder
+from nlu import BUNDLED_NLU_DATA, BuiltinIntentClassifier, load_training_data
+from sportello.secrets_store import pseudonym_key
+from sportello.settings import Settings
+from sportello.wiring import build_search, open_knowledge_base
+from storage import Database
+
+logger = logging.getLogger(__name__)
+
+
+def database_url(settings: Settings) -> str:
+    if settings.database.url:
+        return settings.database.url
+    return f"sqlite:///{settings.data_dir / 'sportello.db'}"
+
+
+def open_database(settings: Settings) -> Database:
+    """The configured database, migrated to the current schema."""
+    database = Database.from_url(database_url(settings))
+    database.upgrade()
+    return database
+
+
+def build_intent_classifier(settings: Settings, encoder: Encoder) -> BuiltinIntentClassifier:
+    examples = load_training_data(settings.nlu.data_file or BUNDLED_NLU_DATA)
+    return BuiltinIntentClassifier(examples, encoder)
+
+
+@dataclass(frozen=True)
+class Desk:
+    """Everything a channel needs to serve users, built once at start-up."""
+
+    engine: DialogueEngine
+    database: Database
+    retriever: Retriever
+
+    def close(self) -> None:
+        self.database.dispose()
+
+
+def build_desk(settings: Settings, progress: bool = False) -> Desk:
+    kb = open_knowledge_base(settings)
+    database = open_database(settings)
+    encoder = build_encoder(settings.encoder)
+    retriever = build_search(settings, kb=kb, progress=progress, encoder=encoder)
+    intents = build_intent_classifier(settings, encoder)
+    engine = DialogueEngine(
+        database=database,
+        retriever=retriever,
+        intents=intents,
+        pseudonymizer=Pseudonymizer(pseudonym_key(settings)),
+        settings=settings.dialogue,
+    )
+    logger.info("desk ready: %d entries, database %s", len(kb.entries), database.url)
+    return Desk(engine=engine, database=database, retriever=retriever)

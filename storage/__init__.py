@@ -1,0 +1,105 @@
+"""Storage: the desk's tables, sessions, repositories and Alembic migrations.
+
+Start-up builds one `Database` from the configured URL and calls `upgrade()`; each turn then
+opens `with database.session() as session:` (one transaction) and calls the repository
+functions below, which take the session first and everything else by keyword. Timestamps are
+timezone-aware on the way in and come back in UTC.
+
+Privacy by design: users are known by a pseudonymous `user_ref` computed by the caller; the
+Telegram ids live only in `chat_links`, which `erase_user` deletes together with the profile
+and conversation, leaving the interaction log anonymous. See storage/README.md.
+
+Exceptions: `StorageError` (database unreachable or not migratable), `NotFoundError` (a
+repository call named a user or interaction that does not exist) and `ValueError` (bad input).
+This package knows nothing of the other packages.
+"""
+
+from __future__ import annotations
+
+from storage.companies import (
+    add_company,
+    find_company,
+    join_company,
+    list_companies,
+    normalise_code,
+)
+from storage.database import Database, mask_url
+from storage.errors import NotFoundError, StorageError
+from storage.flows import FlowState, load_flow, save_flow
+from storage.interactions import (
+    log_interaction,
+    purge_expired_texts,
+    set_feedback,
+    update_interaction_latency,
+)
+from storage.migrate import head_revision
+from storage.models import (
+    CHANNELS,
+    DECISIONS,
+    FEEDBACKS,
+    KINDS,
+    ROLES,
+    Base,
+    ChatLink,
+    Company,
+    Conversation,
+    Interaction,
+    ProcessedUpdate,
+    User,
+)
+from storage.privacy import erase_user, export_user_data
+from storage.updates import mark_update_processed, prune_processed_updates
+from storage.users import (
+    chat_id_for,
+    ensure_user,
+    find_user,
+    find_user_ref_by_telegram_id,
+    set_blocked,
+    set_consent,
+    set_language,
+    set_role,
+)
+
+__all__ = [
+    "CHANNELS",
+    "DECISIONS",
+    "FEEDBACKS",
+    "KINDS",
+    "ROLES",
+    "Base",
+    "ChatLink",
+    "Company",
+    "Conversation",
+    "Database",
+    "FlowState",
+    "Interaction",
+    "NotFoundError",
+    "ProcessedUpdate",
+    "StorageError",
+    "User",
+    "add_company",
+    "chat_id_for",
+    "ensure_user",
+    "erase_user",
+    "export_user_data",
+    "find_company",
+    "find_user",
+    "find_user_ref_by_telegram_id",
+    "head_revision",
+    "join_company",
+    "list_companies",
+    "load_flow",
+    "log_interaction",
+    "mark_update_processed",
+    "mask_url",
+    "normalise_code",
+    "prune_processed_updates",
+    "purge_expired_texts",
+    "save_flow",
+    "set_blocked",
+    "set_consent",
+    "set_feedback",
+    "set_language",
+    "set_role",
+    "update_interaction_latency",
+]

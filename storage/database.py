@@ -1,0 +1,207 @@
+"""Opening the database: engine set-up per backend, sessions, migrations.
+
+SQLite is the default for a single desk and for tests; PostgreSQL is for production. Only
+these two are accepted, because the repositories use their `ON CONFLICT` and `RETURNING`.
+On SQLite every session takes the write lock when it begins, so concurrent turns run one
+after the other (waiting up to `SQLITE_BUSY_TIMEOUT_MS`) instead of failing; PostgreSQL runs
+them side by side under READ COMMITTED.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from alembic.util import CommandError
+from sqlalchemy import URL, Connection, Engine, create_engine, event, make_url
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
+from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import ConnectionPoolEntry, StaticPool
+
+from storage.errors import StorageError
+from storage.migrate import downgrade_to, upgrade_to_head
+
+logger = logging.getLogger(__name__)
+
+SQLITE_BUSY_TIMEOUT_MS = 5000
+"""How long a SQLite session waits for another one's transaction before 'database is locked'."""
+
+_EXAMPLES = "e.g. sqlite:///var/sportello.sqlite3 or postgresql+psycopg://user:pw@host:5432/name"
+
+
+def mask_url(url: str | URL) -> str:
+    """The URL with its password replaced by ***, also when it cannot be parsed."""
+    if isinstance(url, URL):
+        return url.render_as_string(hide_password=True)
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except (ArgumentError, ValueError):
+        return re.sub(r"(://[^:/@]*:)[^@]*@", r"\1***@", url)
+
+
+class Database:
+    """One database: its engine, a session factory and its migrations.
+
+    Build it once at start-up (`Database.from_url(settings...)`, then `upgrade()`) and pass it
+    to whoever needs sessions; nothing here is global.
+    """
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.url = mask_url(engine.url)
+        # Rows returned by the repositories stay readable after the `with` block commits.
+        self._sessions = sessionmaker(engine, expire_on_commit=False)
+
+    @classmethod
+    def from_url(cls, url: str, *, echo: bool = False) -> Database:
+        """An engine for `url`, not yet connected (connecting happens in `upgrade`).
+
+        `postgresql://` without a driver means psycopg 3, the driver the desk ships with.
+        """
+        try:
+            parsed = make_url(url)
+        except ArgumentError:
+            raise StorageError(
+                f"{mask_url(url)!r} is not a database URL — use one like {_EXAMPLES}"
+            ) from None
+        backend = parsed.get_backend_name()
+        try:
+            if backend == "sqlite":
+                return cls(_sqlite_engine(parsed, echo))
+            if backend == "postgresql":
+                if parsed.drivername == "postgresql":
+                    parsed = parsed.set(drivername="postgresql+psycopg")
+                return cls(create_engine(parsed, echo=echo, pool_pre_ping=True))
+        except (ImportError, NoSuchModuleError) as exc:
+            raise StorageError(
+                f"{mask_url(parsed)}: database driver not available ({exc})"
+                " — use postgresql+psycopg:// (psycopg 3 is a dependency) or sqlite:///"
+            ) from exc
+        raise StorageError(
+            f"{mask_url(parsed)}: unsupported database '{backend}'"
+            f" — Sportello runs on SQLite or PostgreSQL, {_EXAMPLES}"
+        )
+
+    def session(self) -> contextlib.AbstractContextManager[Session]:
+        """A session in a transaction: committed when the block ends, rolled back on error."""
+        return self._sessions.begin()
+
+    def upgrade(self) -> None:
+        """Bring the schema to the newest revision shipped with this code.
+
+        This is the first time the desk talks to the database, so it is also where an
+        unreachable server or a wrong URL is reported.
+        """
+        with self._migration_connection() as connection:
+            upgrade_to_head(connection, self._real_url())
+        logger.info("database %s is at the current schema", self.url)
+
+    def downgrade(self, revision: str) -> None:
+        """Go back to `revision` ('base' drops every table): for developers and tests."""
+        with self._migration_connection() as connection:
+            downgrade_to(connection, self._real_url(), revision)
+
+    def dispose(self) -> None:
+        """Close every pooled connection (at shutdown, or before the file is removed)."""
+        self.engine.dispose()
+
+    def __repr__(self) -> str:
+        return f"Database({self.url!r})"
+
+    def __str__(self) -> str:
+        return self.url
+
+    def _real_url(self) -> str:
+        return self.engine.url.render_as_string(hide_password=False)
+
+    @contextlib.contextmanager
+    def _migration_connection(self) -> Iterator[Connection]:
+        """A connection in a transaction for Alembic, with errors turned into StorageError.
+
+        On SQLite, foreign keys are switched off for the migration (Alembic's batch mode
+        rebuilds tables, and with foreign keys on, dropping the old table would cascade) and
+        checked afterwards; the pragma only works outside a transaction, hence the raw
+        driver connection.
+        """
+        sqlite = self.engine.dialect.name == "sqlite"
+        try:
+            with self.engine.connect() as connection:
+                raw = connection.connection.dbapi_connection
+                if sqlite and raw is not None:
+                    raw.execute("PRAGMA foreign_keys=OFF")
+                try:
+                    with connection.begin():
+                        yield connection
+                        if sqlite and raw is not None:
+                            broken = raw.execute("PRAGMA foreign_key_check").fetchall()
+                            if broken:
+                                raise StorageError(
+                                    f"{self.url}: the migration left rows pointing at missing"
+                                    f" rows ({broken[:3]}) — nothing was changed; report this"
+                                    " as a bug in the migration"
+                                )
+                finally:
+                    if sqlite and raw is not None:
+                        raw.execute("PRAGMA foreign_keys=ON")
+        except CommandError as exc:
+            raise StorageError(
+                f"{self.url}: cannot migrate the database ({exc}) — it was probably migrated"
+                " by a newer Sportello: run that version, or restore a backup"
+            ) from exc
+        except SQLAlchemyError as exc:
+            reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+            fix = (
+                "check that the database file and its folder are readable and writable"
+                if sqlite
+                else "check that the server is running and that the database URL, user and"
+                " password in the settings are right"
+            )
+            raise StorageError(
+                f"{self.url}: cannot open or migrate the database ({reason}) — {fix}"
+            ) from exc
+
+
+def _sqlite_engine(url: URL, echo: bool) -> Engine:
+    database = url.database or ""
+    in_memory = database in ("", ":memory:") or url.query.get("mode") == "memory"
+    if in_memory:
+        # One shared connection, or every checkout would see its own empty database.
+        engine = create_engine(
+            url, echo=echo, poolclass=StaticPool, connect_args={"check_same_thread": False}
+        )
+    else:
+        if url.query.get("uri") != "true":
+            try:
+                Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise StorageError(
+                    f"{mask_url(url)}: cannot create the folder for the database file ({exc})"
+                    " — choose a writable path in the database URL"
+                ) from exc
+        engine = create_engine(url, echo=echo)
+
+    @event.listens_for(engine, "connect")
+    def _configure(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None:
+        # SQLAlchemy emits BEGIN itself (below): the sqlite3 module's own transaction
+        # handling would otherwise break SAVEPOINTs and transactional DDL.
+        dbapi_connection.isolation_level = None
+        dbapi_connection.execute("PRAGMA foreign_keys=ON")
+        dbapi_connection.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        if not in_memory:
+            # Commits no longer rewrite the main file, and readers outside the desk's
+            # sessions (a backup, the sqlite3 shell) do not block it.
+            dbapi_connection.execute("PRAGMA journal_mode=WAL")
+
+    @event.listens_for(engine, "begin")
+    def _begin(connection: Connection) -> None:
+        # IMMEDIATE takes the write lock up front. With a plain (deferred) BEGIN, a turn that
+        # reads and then writes fails at once with "database is locked" when another turn
+        # wrote in between, because SQLite cannot wait on a stale snapshot; this way the
+        # second turn waits (busy_timeout) and then sees the first one's rows.
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+    return engine

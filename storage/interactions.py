@@ -1,0 +1,109 @@
+"""The per-turn interaction log: what was asked (as an intent), what the desk decided.
+
+The log is pseudonymous and meant for aggregates. The words a person typed are kept only
+for turns the desk could not answer, so that welfare managers can fill the gap in the
+knowledge base, and only until `retain_until`; `purge_expired_texts` enforces the deadline.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import update
+from sqlalchemy.orm import Session
+
+from storage.checks import aware_utc, finite, one_of, optional_text
+from storage.errors import NotFoundError
+from storage.models import (
+    CHANNELS,
+    DECISIONS,
+    INTENT_LENGTH,
+    KINDS,
+    USER_REF_LENGTH,
+    Interaction,
+)
+
+
+def log_interaction(
+    session: Session,
+    *,
+    user_ref: str | None,
+    at: datetime,
+    channel: str,
+    kind: str,
+    intent: str | None,
+    confidence: float | None,
+    decision: str | None,
+    entry_ids: Sequence[str],
+    scores: Sequence[float],
+    latency_ms: float,
+    question_text: str | None = None,
+    retain_until: datetime | None = None,
+) -> int:
+    """Append one turn; returns its id (for feedback and the final latency).
+
+    A `question_text` is refused when the turn was answered, and needs a `retain_until`:
+    the log must never hold a person's words without a reason and a deadline.
+    Scores may be numpy numbers; they are stored as plain floats.
+    """
+    if question_text is not None:
+        if decision == "answer":
+            raise ValueError("question_text is kept only for turns the desk could not answer")
+        if retain_until is None:
+            raise ValueError("question_text needs retain_until: the date it must be deleted")
+    row = Interaction(
+        at=aware_utc(at, "at"),
+        user_ref=optional_text(user_ref, "user_ref", USER_REF_LENGTH),
+        channel=one_of(channel, CHANNELS, "channel"),
+        kind=one_of(kind, KINDS, "kind"),
+        intent=optional_text(intent, "intent", INTENT_LENGTH),
+        confidence=None if confidence is None else finite(confidence, "confidence"),
+        decision=None if decision is None else one_of(decision, DECISIONS, "decision"),
+        entry_ids=[str(entry_id) for entry_id in entry_ids],
+        scores=[finite(score, "score") for score in scores],
+        latency_ms=finite(latency_ms, "latency_ms"),
+        question_text=question_text,
+        retain_until=None if retain_until is None else aware_utc(retain_until, "retain_until"),
+    )
+    session.add(row)
+    session.flush()
+    return row.id
+
+
+def update_interaction_latency(session: Session, *, interaction_id: int, latency_ms: float) -> None:
+    """Replace the latency once the reply has really been sent."""
+    row = session.get(Interaction, interaction_id)
+    if row is None:
+        raise NotFoundError(f"no interaction {interaction_id}")
+    row.latency_ms = finite(latency_ms, "latency_ms")
+    session.flush()
+
+
+def set_feedback(session: Session, *, interaction_id: int, user_ref: str, helpful: bool) -> bool:
+    """Record the user's verdict on an answer; False if the turn is not theirs (or unknown).
+
+    The owner check matters because the interaction id travels in a button's callback
+    data, which a client can forge. A later verdict replaces an earlier one.
+    """
+    row = session.get(Interaction, interaction_id)
+    if row is None or row.user_ref is None or row.user_ref != user_ref:
+        return False
+    row.feedback = "helpful" if helpful else "not_helpful"
+    session.flush()
+    return True
+
+
+def purge_expired_texts(session: Session, *, now: datetime) -> int:
+    """Delete the question texts whose retention ended before `now`; returns how many."""
+    result = session.execute(
+        update(Interaction)
+        .where(
+            Interaction.question_text.is_not(None),
+            Interaction.retain_until < aware_utc(now, "now"),
+        )
+        .values(question_text=None)
+        .returning(Interaction.id)
+        .execution_options(synchronize_session="fetch")
+    )
+    return len(result.all())

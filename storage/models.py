@@ -1,0 +1,185 @@
+"""The tables. Rows are plain mapped classes; the repositories are the only writers.
+
+Privacy shapes the layout: `chat_links` is the one table that ties a pseudonymous `user_ref`
+to Telegram, so erasing a person is deleting a handful of rows, while `interactions` carries
+no foreign key to `users` and survives erasure with `user_ref` set to NULL: the aggregates
+stay, the link back does not.
+
+Every enumerated value is checked by the database too (CHECK constraints), so rows written by
+the console or by hand cannot drift from what the code understands. Constraint names follow
+`NAMING_CONVENTION`, which lets Alembic's batch mode alter them on SQLite.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Float,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    false,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from storage.columns import JSON_VALUE, UtcDateTime, utc_now
+
+ROLES = ("worker", "company", "manager")
+CHANNELS = ("telegram", "terminal", "test")
+KINDS = ("question", "command", "button", "other")
+DECISIONS = ("answer", "clarify", "fallback")
+FEEDBACKS = ("helpful", "not_helpful")
+
+# Column widths, checked by the repositories before PostgreSQL would refuse a value.
+USER_REF_LENGTH = 128
+COMPANY_CODE_LENGTH = 32
+COMPANY_NAME_LENGTH = 200
+LANGUAGE_LENGTH = 16
+CONSENT_VERSION_LENGTH = 32
+FLOW_NAME_LENGTH = 64
+INTENT_LENGTH = 128
+SHORT_LENGTH = 16
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_N_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def _in(column: str, values: tuple[str, ...]) -> str:
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class Company(Base):
+    __tablename__ = "companies"
+    __table_args__ = (CheckConstraint("code = upper(code)", name="code_upper"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code: Mapped[str] = mapped_column(String(COMPANY_CODE_LENGTH), unique=True)
+    name: Mapped[str] = mapped_column(String(COMPANY_NAME_LENGTH))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+    def __repr__(self) -> str:
+        return f"Company(id={self.id!r}, code={self.code!r})"
+
+
+class User(Base):
+    __tablename__ = "users"
+    __table_args__ = (
+        CheckConstraint(_in("role", ROLES), name="role"),
+        CheckConstraint(
+            "(consent_version IS NULL AND consent_at IS NULL)"
+            " OR (consent_version IS NOT NULL AND consent_at IS NOT NULL)",
+            name="consent_complete",
+        ),
+    )
+
+    user_ref: Mapped[str] = mapped_column(String(USER_REF_LENGTH), primary_key=True)
+    role: Mapped[str | None] = mapped_column(String(SHORT_LENGTH))
+    company_id: Mapped[int | None] = mapped_column(
+        ForeignKey("companies.id", ondelete="SET NULL"), index=True
+    )
+    language: Mapped[str | None] = mapped_column(String(LANGUAGE_LENGTH))
+    consent_version: Mapped[str | None] = mapped_column(String(CONSENT_VERSION_LENGTH))
+    consent_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    blocked: Mapped[bool] = mapped_column(Boolean, server_default=false())
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime(), onupdate=utc_now)
+
+    # Joined: callers read `user.company.code` after their session has closed.
+    company: Mapped[Company | None] = relationship(lazy="joined")
+
+    def __repr__(self) -> str:  # no consent or language: repr ends up in logs
+        return f"User(user_ref={self.user_ref!r}, role={self.role!r})"
+
+
+class ChatLink(Base):
+    """The only row that ties a pseudonym to a Telegram account; deleted on erasure."""
+
+    __tablename__ = "chat_links"
+
+    user_ref: Mapped[str] = mapped_column(
+        ForeignKey("users.user_ref", ondelete="CASCADE"), primary_key=True
+    )
+    telegram_user_id: Mapped[int] = mapped_column(BigInteger, unique=True)
+    chat_id: Mapped[int] = mapped_column(BigInteger)
+
+    def __repr__(self) -> str:  # the Telegram ids are exactly what must not reach the logs
+        return f"ChatLink(user_ref={self.user_ref!r})"
+
+
+class Conversation(Base):
+    """Where a user is in a dialogue flow, so that a restart resumes it."""
+
+    __tablename__ = "conversations"
+
+    user_ref: Mapped[str] = mapped_column(
+        ForeignKey("users.user_ref", ondelete="CASCADE"), primary_key=True
+    )
+    flow: Mapped[str | None] = mapped_column(String(FLOW_NAME_LENGTH))
+    step: Mapped[str | None] = mapped_column(String(FLOW_NAME_LENGTH))
+    data: Mapped[dict[str, Any]] = mapped_column(JSON_VALUE)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    version: Mapped[int] = mapped_column(Integer)
+
+
+class Interaction(Base):
+    """One turn of the pseudonymous log.
+
+    `question_text` is kept only for turns the desk could not answer, and only until
+    `retain_until`; the CHECK makes a text without a deadline impossible.
+    """
+
+    __tablename__ = "interactions"
+    __table_args__ = (
+        CheckConstraint(_in("channel", CHANNELS), name="channel"),
+        CheckConstraint(_in("kind", KINDS), name="kind"),
+        CheckConstraint(_in("decision", DECISIONS), name="decision"),
+        CheckConstraint(_in("feedback", FEEDBACKS), name="feedback"),
+        CheckConstraint(
+            "question_text IS NULL OR retain_until IS NOT NULL", name="text_has_deadline"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
+    # No foreign key: turns from channels without a user row are logged too, and the log
+    # outlives erasure with this set to NULL.
+    user_ref: Mapped[str | None] = mapped_column(String(USER_REF_LENGTH), index=True)
+    channel: Mapped[str] = mapped_column(String(SHORT_LENGTH))
+    kind: Mapped[str] = mapped_column(String(SHORT_LENGTH))
+    intent: Mapped[str | None] = mapped_column(String(INTENT_LENGTH))
+    confidence: Mapped[float | None] = mapped_column(Float)
+    decision: Mapped[str | None] = mapped_column(String(SHORT_LENGTH))
+    entry_ids: Mapped[list[str]] = mapped_column(JSON_VALUE)
+    scores: Mapped[list[float]] = mapped_column(JSON_VALUE)
+    latency_ms: Mapped[float] = mapped_column(Float)
+    feedback: Mapped[str | None] = mapped_column(String(SHORT_LENGTH))
+    question_text: Mapped[str | None] = mapped_column(Text)
+    retain_until: Mapped[datetime | None] = mapped_column(UtcDateTime(), index=True)
+
+    def __repr__(self) -> str:  # never the question text
+        return f"Interaction(id={self.id!r}, decision={self.decision!r})"
+
+
+class ProcessedUpdate(Base):
+    """Telegram update ids already handled: a redelivered update is recognised and skipped."""
+
+    __tablename__ = "processed_updates"
+
+    update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    processed_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)

@@ -1,0 +1,123 @@
+"""The data subject's rights: a copy of everything stored about them, and erasure.
+
+Erasure removes the link between the person and the log rather than the log itself:
+the profile, chat link and conversation are deleted; interactions keep their intent,
+decision and timing for the aggregates but lose `user_ref` and any question text.
+Afterwards nothing in the database leads back to the Telegram account.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Delete, Update, delete, select, update
+from sqlalchemy.orm import InstrumentedAttribute, Session
+
+from storage.models import ChatLink, Conversation, Interaction, User
+from storage.users import check_user_ref
+
+
+def _iso(value: datetime | None) -> str | None:
+    return None if value is None else value.isoformat()
+
+
+def export_user_data(session: Session, *, user_ref: str) -> dict[str, Any]:
+    """Everything stored under `user_ref`, JSON-serialisable (dates in ISO 8601, UTC).
+
+    Sections are None when there is nothing to show (e.g. `profile` for a user_ref seen
+    only in the log); the question texts appear as long as they are still kept.
+    """
+    check_user_ref(user_ref)
+    user = session.get(User, user_ref)
+    link = session.get(ChatLink, user_ref)
+    conversation = session.get(Conversation, user_ref, populate_existing=True)
+    interactions = session.scalars(
+        select(Interaction)
+        .where(Interaction.user_ref == user_ref)
+        .order_by(Interaction.at, Interaction.id)
+        .execution_options(populate_existing=True)
+    )
+    return {
+        "user_ref": user_ref,
+        "profile": None
+        if user is None
+        else {
+            "role": user.role,
+            "language": user.language,
+            "blocked": user.blocked,
+            "created_at": _iso(user.created_at),
+            "updated_at": _iso(user.updated_at),
+        },
+        "company": None
+        if user is None or user.company is None
+        else {"code": user.company.code, "name": user.company.name},
+        "consent": None
+        if user is None or user.consent_version is None
+        else {"version": user.consent_version, "given_at": _iso(user.consent_at)},
+        "chat_link": None
+        if link is None
+        else {"telegram_user_id": link.telegram_user_id, "chat_id": link.chat_id},
+        "conversation": None
+        if conversation is None
+        else {
+            "flow": conversation.flow,
+            "step": conversation.step,
+            "data": conversation.data,
+            "version": conversation.version,
+            "updated_at": _iso(conversation.updated_at),
+        },
+        "interactions": [
+            {
+                "id": row.id,
+                "at": _iso(row.at),
+                "channel": row.channel,
+                "kind": row.kind,
+                "intent": row.intent,
+                "confidence": row.confidence,
+                "decision": row.decision,
+                "entry_ids": list(row.entry_ids),
+                "scores": list(row.scores),
+                "latency_ms": row.latency_ms,
+                "feedback": row.feedback,
+                "question_text": row.question_text,
+                "retain_until": _iso(row.retain_until),
+            }
+            for row in interactions
+        ],
+    }
+
+
+def erase_user(session: Session, *, user_ref: str) -> dict[str, int]:
+    """Erase the person behind `user_ref`; returns the rows touched per table.
+
+    Keys: `chat_links`, `conversations`, `users` (rows deleted) and `interactions` (rows
+    anonymised). Erasing an unknown user_ref is not an error: all counts are then 0.
+    """
+    check_user_ref(user_ref)
+    counts = {
+        "chat_links": _count(
+            session, delete(ChatLink).where(ChatLink.user_ref == user_ref), ChatLink.user_ref
+        ),
+        "conversations": _count(
+            session,
+            delete(Conversation).where(Conversation.user_ref == user_ref),
+            Conversation.user_ref,
+        ),
+        "users": _count(session, delete(User).where(User.user_ref == user_ref), User.user_ref),
+        "interactions": _count(
+            session,
+            update(Interaction)
+            .where(Interaction.user_ref == user_ref)
+            .values(user_ref=None, question_text=None),
+            Interaction.id,
+        ),
+    }
+    return counts
+
+
+def _count(session: Session, statement: Delete | Update, key: InstrumentedAttribute[Any]) -> int:
+    result = session.execute(
+        statement.returning(key).execution_options(synchronize_session="fetch")
+    )
+    return len(result.all())

@@ -1,0 +1,240 @@
+"""A Bot API stand-in on loopback: a real HTTP server that speaks enough of Telegram's API.
+
+The bot under test is configured with `base_url=http://127.0.0.1:<port>/bot`, exactly as an
+operator would point it at a self-hosted Bot API server, so PTB's HTTP client, request
+encoding, retries and rate limiter all run for real. The stand-in records every call, queues
+updates for getUpdates (long polling), can push updates to a webhook with the secret header, and
+can be told to answer 429 or 5xx for a while to simulate an outage.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import itertools
+import json
+import socket
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+from tornado.httpserver import HTTPServer
+from tornado.web import Application, RequestHandler
+
+TOKEN = "123456:TEST-token-for-the-stand-in"
+BOT_USER = {"id": 123456, "is_bot": True, "first_name": "Sportello", "username": "sportello_bot"}
+
+
+@dataclass
+class Call:
+    method: str
+    params: dict[str, Any]
+    files: dict[str, bytes] = field(default_factory=dict)
+
+
+class BotApiStandIn:
+    def __init__(self) -> None:
+        self.calls: list[Call] = []
+        self.port = _free_port()
+        self._updates: list[dict[str, Any]] = []
+        self._update_ids = itertools.count(1000)
+        self._message_ids = itertools.count(1)
+        self._new_update = asyncio.Event()
+        self._failures: list[tuple[int, int | None]] = []
+        self._server: HTTPServer | None = None
+        self.sent = asyncio.Condition()
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/bot"
+
+    @property
+    def base_file_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/file/bot"
+
+    async def start(self) -> None:
+        app = Application([(r"/bot([^/]+)/(\w+)", _MethodHandler, {"standin": self})])
+        self._server = HTTPServer(app)
+        self._server.listen(self.port, address="127.0.0.1")
+
+    async def stop(self) -> None:
+        if self._server is not None:
+            self._server.stop()
+            await self._server.close_all_connections()
+
+    # -- what tests do ----------------------------------------------------------------------
+
+    def fail_next(self, count: int, status: int = 429, retry_after: int | None = 1) -> None:
+        """The next `count` send calls answer `status` (429 carries retry_after)."""
+        self._failures.extend([(status, retry_after)] * count)
+
+    def queue_update(self, update: dict[str, Any]) -> dict[str, Any]:
+        update = {"update_id": next(self._update_ids), **update}
+        self._updates.append(update)
+        self._new_update.set()
+        return update
+
+    def text_update(self, user_id: int, text: str, update_id: int | None = None) -> dict[str, Any]:
+        update = self.queue_update(message_update(user_id, text))
+        if update_id is not None:
+            update["update_id"] = update_id
+        return update
+
+    async def post_webhook(
+        self, url: str, update: dict[str, Any], secret: str | None
+    ) -> httpx.Response:
+        headers = {"X-Telegram-Bot-Api-Secret-Token": secret} if secret else {}
+        update = {"update_id": next(self._update_ids), **update}
+        async with httpx.AsyncClient() as client:
+            return await client.post(url, json=update, headers=headers, timeout=10)
+
+    def sent_to(self, chat_id: int, method: str = "sendMessage") -> list[Call]:
+        return [
+            c
+            for c in self.calls
+            if c.method == method and int(c.params.get("chat_id", 0)) == chat_id
+        ]
+
+    async def wait_for(self, predicate: Any, timeout: float = 15.0) -> None:
+        """Wait until predicate(calls) is true (the bot answers asynchronously)."""
+        deadline = time.monotonic() + timeout
+        async with self.sent:
+            while not predicate(self.calls):
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise AssertionError(
+                        f"timed out; calls so far: {[c.method for c in self.calls]}"
+                    )
+                try:
+                    await asyncio.wait_for(self.sent.wait(), remaining)
+                except TimeoutError:
+                    continue
+
+    # -- the API ----------------------------------------------------------------------------
+
+    async def answer(self, method: str, params: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        if method == "getUpdates":
+            return 200, {"ok": True, "result": await self._get_updates(params)}
+        if method in ("sendMessage", "sendDocument", "answerCallbackQuery") and self._failures:
+            status, retry_after = self._failures.pop(0)
+            if status == 429:
+                return 429, {
+                    "ok": False,
+                    "error_code": 429,
+                    "description": "Too Many Requests: retry later",
+                    "parameters": {"retry_after": retry_after or 1},
+                }
+            return status, {"ok": False, "error_code": status, "description": "Bad Gateway"}
+        result: Any = True
+        if method == "getMe":
+            result = BOT_USER
+        elif method in ("sendMessage", "sendDocument"):
+            result = {
+                "message_id": next(self._message_ids),
+                "date": int(time.time()),
+                "chat": {"id": int(params["chat_id"]), "type": "private"},
+                "from": BOT_USER,
+            }
+            if method == "sendMessage":
+                result["text"] = params.get("text", "")
+        elif method == "getWebhookInfo":
+            result = {"url": "", "has_custom_certificate": False, "pending_update_count": 0}
+        return 200, {"ok": True, "result": result}
+
+    async def _get_updates(self, params: dict[str, Any]) -> list[dict[str, Any]]:
+        offset = int(params.get("offset") or 0)
+        timeout = float(params.get("timeout") or 0)
+        self._updates = [u for u in self._updates if u["update_id"] >= offset]
+        if not self._updates and timeout > 0:
+            self._new_update.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._new_update.wait(), min(timeout, 1.0))
+        limit = int(params.get("limit") or 100)
+        return self._updates[:limit]
+
+    async def record(self, call: Call) -> None:
+        async with self.sent:
+            self.calls.append(call)
+            self.sent.notify_all()
+
+
+class _MethodHandler(RequestHandler):  # type: ignore[misc]
+    def initialize(self, standin: BotApiStandIn) -> None:
+        self.standin = standin
+
+    async def post(self, token: str, method: str) -> None:
+        params: dict[str, Any] = {}
+        files: dict[str, bytes] = {}
+        content_type = self.request.headers.get("Content-Type", "")
+        if content_type.startswith("application/json") and self.request.body:
+            params = json.loads(self.request.body)
+        else:
+            for key, values in self.request.body_arguments.items():
+                params[key] = _decode(values[0].decode())
+            for key, parts in self.request.files.items():
+                files[key] = parts[0]["body"]
+                params.setdefault(key, parts[0]["filename"])
+        if token != TOKEN:
+            self.set_status(401)
+            self.finish({"ok": False, "error_code": 401, "description": "Unauthorized"})
+            return
+        if method != "getUpdates":
+            await self.standin.record(Call(method, params, files))
+        status, body = await self.standin.answer(method, params)
+        self.set_status(status)
+        self.finish(body)
+
+
+def _decode(value: str) -> Any:
+    try:
+        return json.loads(value)
+    except ValueError:
+        return value
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def user(user_id: int) -> dict[str, Any]:
+    return {"id": user_id, "is_bot": False, "first_name": "Lavoratrice", "language_code": "it"}
+
+
+def message_update(user_id: int, text: str | None = None, **extra: Any) -> dict[str, Any]:
+    message: dict[str, Any] = {
+        "message_id": next(_incoming_ids),
+        "date": int(time.time()),
+        "chat": {"id": user_id, "type": "private"},
+        "from": user(user_id),
+        **extra,
+    }
+    if text is not None:
+        message["text"] = text
+        if text.startswith("/"):
+            length = len(text.split()[0])
+            message["entities"] = [{"type": "bot_command", "offset": 0, "length": length}]
+    return {"message": message}
+
+
+def callback_update(user_id: int, data: str, message_id: int = 1) -> dict[str, Any]:
+    return {
+        "callback_query": {
+            "id": str(next(_incoming_ids)),
+            "from": user(user_id),
+            "chat_instance": "ci",
+            "data": data,
+            "message": {
+                "message_id": message_id,
+                "date": int(time.time()),
+                "chat": {"id": user_id, "type": "private"},
+                "from": BOT_USER,
+                "text": "…",
+            },
+        }
+    }
+
+
+_incoming_ids = itertools.count(50_000)

@@ -1,0 +1,242 @@
+"""Whole conversations played through the real engine, with what ends up in the database."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from handlers import DialogueEngine
+from knowledge import RetrievalSettings
+from storage import Database, Interaction, User, add_company
+from tests.conftest import DeskParts, make_engine
+from tests.dialogue.conftest import Chat
+
+pytestmark = pytest.mark.integration
+
+
+def interactions(database: Database) -> list[Interaction]:
+    with database.session() as session:
+        return list(session.query(Interaction).order_by(Interaction.id))
+
+
+def users(database: Database) -> list[User]:
+    with database.session() as session:
+        return list(session.query(User))
+
+
+def test_onboarding_with_consent_role_and_company_code(
+    engine: DialogueEngine, database: Database
+) -> None:
+    import datetime as dt
+
+    with database.session() as session:
+        add_company(session, code="coop-alfa", name="Cooperativa Alfa", now=dt.datetime.now(dt.UTC))
+    chat = Chat(engine)
+    replies = chat.send("/start")
+    assert "privacy" in replies[0].text
+    assert [b.label for b in replies[0].buttons[0]] == ["Sì, va bene", "No, grazie"]
+    chat.press("Sì, va bene")
+    assert "tu sei" in chat.text()
+    chat.press("Lavoratore")
+    assert "codice sportello" in chat.text()
+    chat.send("COOP-ALFA")
+    assert "Cooperativa Alfa" in chat.text() and "Fatto!" in chat.text()
+    (user,) = users(database)
+    assert user.role == "worker" and user.consent_at is not None and user.company_id is not None
+
+
+def test_deep_link_code_joins_the_company_after_the_role(
+    engine: DialogueEngine, database: Database
+) -> None:
+    import datetime as dt
+
+    with database.session() as session:
+        add_company(session, code="BETA-01", name="Beta Srl", now=dt.datetime.now(dt.UTC))
+    chat = Chat(engine)
+    chat.send("/start BETA-01")
+    chat.press("Sì, va bene")
+    chat.press("Azienda")
+    assert "Beta Srl" in chat.text() and "Fatto!" in chat.text()
+
+
+def test_unknown_company_code_can_be_retried_or_skipped(engine: DialogueEngine) -> None:
+    chat = Chat(engine)
+    chat.send("/start")
+    chat.press("Sì, va bene")
+    chat.press("Lavoratore")
+    chat.send("NONESISTE")
+    assert "Non trovo il codice «NONESISTE»" in chat.text()
+    chat.press("Non ce l'ho")
+    assert "Fatto!" in chat.text()
+
+
+def test_declining_consent_stores_nothing(engine: DialogueEngine, database: Database) -> None:
+    chat = Chat(engine)
+    chat.send("/start")
+    chat.press("No, grazie")
+    assert "non ho salvato niente" in chat.text()
+    assert users(database) == []
+    assert all(i.user_ref is None for i in interactions(database))
+
+
+def test_a_question_before_consent_is_answered_after_onboarding(engine: DialogueEngine) -> None:
+    chat = Chat(engine)
+    chat.send("posso farmi rimborsare la retta dell'asilo nido?")
+    assert "privacy" in chat.text()
+    chat.press("Sì, va bene")
+    chat.press("Lavoratore")
+    replies = chat.press("Non ce l'ho")
+    text = "\n".join(r.text for r in replies)
+    assert "Ora rispondo alla domanda" in text
+    assert "nido" in text.lower()
+
+
+def test_answer_with_source_and_feedback(engine: DialogueEngine, database: Database) -> None:
+    chat = Chat(engine)
+    chat.onboard()
+    replies = chat.send("fino a quanto sono esenti i buoni pasto elettronici?")
+    answer = replies[-1]
+    assert "Fonte:" in answer.text and "Ti è stata utile?" in answer.text
+    assert [b.label for b in answer.buttons[0]] == ["👍 Sì", "👎 No"]
+    chat.press("👍")
+    assert chat.last[0].notice == "Grazie del riscontro!"
+    logged = [i for i in interactions(database) if i.decision == "answer"]
+    assert logged[-1].feedback == "helpful"
+    assert logged[-1].entry_ids[0].startswith("buoni-pasto")
+    assert logged[-1].question_text is None  # answered questions keep no text
+
+
+def test_negative_feedback_offers_a_person(engine: DialogueEngine) -> None:
+    chat = Chat(engine)
+    chat.onboard()
+    chat.send("come funziona il congedo parentale?")
+    chat.press("👎")
+    assert "parlare con una persona" in chat.text()
+    chat.press("Sì, con una persona")
+    assert "Sportello Welfare" in chat.text()
+
+
+def test_clarifying_question_offers_candidates(database: Database, desk_parts: DeskParts) -> None:
+    engine = make_engine(database, desk_parts, RetrievalSettings(clarify_margin=50.0))
+    chat = Chat(engine)
+    chat.onboard()
+    replies = chat.send("rimborso delle spese per i figli")
+    assert "Scegli quello giusto" in replies[-1].text
+    labels = [row[0].label for row in replies[-1].buttons]
+    assert len(labels) >= 3 and labels[-1] == "Nessuno di questi"
+    chat.press(labels[0])
+    assert "Fonte:" in chat.text()
+    chat.press_data(replies[-1].buttons[1][0].data)  # an option of the old question
+    assert chat.last[0].notice == "Questo pulsante non è più attivo. Scrivimi di nuovo la domanda."
+
+
+def test_fallback_offers_a_person_and_keeps_the_text_for_review(
+    database: Database, desk_parts: DeskParts
+) -> None:
+    engine = make_engine(
+        database,
+        desk_parts,
+        RetrievalSettings(min_similarity=1.5, confident_similarity=1.5),
+        desk_email="sportello@example.org",
+    )
+    chat = Chat(engine)
+    chat.onboard()
+    chat.send("la mia cooperativa paga il corso di inglese di mia moglie?")
+    assert "Non ho trovato una risposta sicura" in chat.text()
+    chat.press("Sì, con una persona")
+    assert "sportello@example.org" in chat.text()
+    fallback = [i for i in interactions(database) if i.decision == "fallback"][-1]
+    assert fallback.question_text == "la mia cooperativa paga il corso di inglese di mia moglie?"
+    assert fallback.retain_until is not None
+
+
+def test_small_talk_and_out_of_scope(engine: DialogueEngine) -> None:
+    chat = Chat(engine)
+    chat.onboard()
+    assert "Ciao!" in chat.send("ciao")[0].text
+    assert "Figurati" in chat.send("grazie mille")[0].text
+    assert "assistente automatico" in chat.send("sei un bot?")[0].text
+    assert "mi occupo solo di welfare" in " ".join(
+        r.text for r in chat.send("chi vince il campionato di calcio quest'anno?")
+    )
+
+
+def test_export_contains_what_is_stored(engine: DialogueEngine) -> None:
+    chat = Chat(engine)
+    chat.onboard()
+    chat.send("buoni pasto esenti")
+    (reply,) = chat.send("/miei_dati")
+    assert reply.document is not None
+    data = json.loads(reply.document.content)
+    dumped = json.dumps(data)
+    assert "worker" in dumped and "consent" in dumped
+    assert "answer" in dumped
+
+
+def test_erase_after_confirmation(engine: DialogueEngine, database: Database) -> None:
+    chat = Chat(engine)
+    chat.onboard()
+    chat.send("buoni pasto esenti")
+    chat.send("/cancella")
+    assert "non si può annullare" in chat.text()
+    chat.press("No, lascia stare")
+    assert users(database)
+    chat.send("/cancella")
+    chat.press("Sì, cancella")
+    assert "ho cancellato i tuoi dati" in chat.text()
+    assert users(database) == []
+    assert all(i.user_ref is None for i in interactions(database))
+    chat.send("buoni pasto esenti")
+    assert "privacy" in chat.text()  # a new start: consent again
+
+
+def test_conversation_resumes_after_a_restart(database: Database, desk_parts: DeskParts) -> None:
+    chat = Chat(make_engine(database, desk_parts))
+    chat.send("/start")
+    chat.press("Sì, va bene")
+    chat.engine = make_engine(database, desk_parts)  # a new process on the same database
+    chat.press("Lavoratore")
+    assert "codice sportello" in chat.text()
+
+
+def test_duplicate_update_is_handled_once(engine: DialogueEngine, database: Database) -> None:
+    chat = Chat(engine)
+    chat.onboard()
+    turn = chat._turn(text="buoni pasto esenti")
+    first = chat.handle(turn, update_id=999_001)
+    second = chat.handle(turn, update_id=999_001)
+    assert first.replies and not first.ignored
+    assert second.ignored and second.replies == []
+    assert sum(1 for i in interactions(database) if i.decision == "answer") == 1
+
+
+@pytest.mark.parametrize(
+    ("message", "expected"),
+    [
+        ("/comandoinventato", "Non conosco il comando /comandoinventato"),
+        ("   ", "Non ho ricevuto testo"),
+    ],
+)
+def test_bad_input_gets_a_clear_reply(engine: DialogueEngine, message: str, expected: str) -> None:
+    chat = Chat(engine)
+    chat.onboard()
+    assert expected in chat.send(message)[0].text
+
+
+def test_attachments_and_forged_buttons(engine: DialogueEngine) -> None:
+    chat = Chat(engine)
+    chat.onboard()
+    outcome = chat.handle(chat._turn(attachment="sticker"))
+    assert "leggo solo messaggi scritti" in outcome.replies[0].text
+    assert chat.press_data("fb:99999:1")[0].notice is not None  # not this user's interaction
+    assert chat.press_data("nonsense")[0].notice is not None
+
+
+def test_very_long_message_with_markup_is_answered(engine: DialogueEngine) -> None:
+    chat = Chat(engine)
+    chat.onboard()
+    story = "mia figlia va all'asilo nido comunale e pago la retta ogni mese. " * 200
+    replies = chat.send("<b>Buongiorno</b> & **grazie**: " + story + "posso avere il rimborso?")
+    assert "ho letto solo la prima parte" in replies[0].text
+    assert any("nido" in r.text.lower() for r in replies)

@@ -1,0 +1,59 @@
+"""Builders for storage tests: a user or a logged turn in one line, defaults filled in."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy.orm import Session
+
+from storage import ensure_user, log_interaction
+
+NOW = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
+
+
+def add_user(
+    session: Session,
+    user_ref: str,
+    telegram_user_id: int | None = None,
+    language: str | None = "it",
+    now: datetime = NOW,
+) -> None:
+    chat_id = None if telegram_user_id is None else telegram_user_id + 1_000_000
+    ensure_user(
+        session,
+        user_ref=user_ref,
+        telegram_user_id=telegram_user_id,
+        chat_id=chat_id,
+        language=language,
+        now=now,
+    )
+
+
+def log_turn(
+    session: Session,
+    user_ref: str | None,
+    *,
+    at: datetime = NOW,
+    decision: str | None = "answer",
+    intent: str | None = "faq.buoni-pasto",
+    entry_ids: Sequence[str] = ("buoni-pasto-esenzione",),
+    scores: Sequence[float] = (0.91,),
+    question_text: str | None = None,
+    retain_for: timedelta | None = None,
+) -> int:
+    return log_interaction(
+        session,
+        user_ref=user_ref,
+        at=at,
+        channel="telegram",
+        kind="question",
+        intent=intent,
+        confidence=0.9 if decision == "answer" else 0.4,
+        decision=decision,
+        entry_ids=entry_ids,
+        scores=scores,
+        latency_ms=120.0,
+        question_text=question_text,
+        retain_until=None if retain_for is None else at + retain_for,
+    )

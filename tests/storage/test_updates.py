@@ -1,0 +1,99 @@
+"""Deduplication of Telegram updates, including under concurrency."""
+
+from __future__ import annotations
+
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
+
+import pytest
+
+from storage import (
+    Database,
+    add_company,
+    find_company,
+    mark_update_processed,
+    prune_processed_updates,
+)
+from tests.storage.builders import NOW
+
+
+def mark_in_own_session(db: Database, update_id: int) -> bool:
+    with db.session() as session:
+        return mark_update_processed(session, update_id=update_id, now=NOW)
+
+
+def test_an_update_is_new_once(db: Database) -> None:
+    with db.session() as session:
+        assert mark_update_processed(session, update_id=1, now=NOW) is True
+        assert mark_update_processed(session, update_id=1, now=NOW) is False
+        assert mark_update_processed(session, update_id=2, now=NOW) is True
+    assert mark_in_own_session(db, 1) is False
+    assert mark_in_own_session(db, 2**40) is True  # update ids are not 32-bit bound
+
+
+def test_a_duplicate_leaves_the_transaction_usable(db: Database) -> None:
+    assert mark_in_own_session(db, 7) is True
+    with db.session() as session:
+        assert mark_update_processed(session, update_id=7, now=NOW) is False
+        add_company(session, code="ACME", name="Acme", now=NOW)
+    with db.session() as session:
+        assert find_company(session, code="ACME") is not None
+
+
+def test_a_rolled_back_turn_does_not_mark_its_update(db: Database) -> None:
+    with pytest.raises(RuntimeError), db.session() as session:
+        assert mark_update_processed(session, update_id=9, now=NOW) is True
+        raise RuntimeError("handler failed")
+    assert mark_in_own_session(db, 9) is True  # the redelivery is handled
+
+
+def test_old_update_ids_are_pruned(db: Database) -> None:
+    with db.session() as session:
+        for hours, update_id in [(0, 1), (12, 2), (25, 3), (30, 4)]:
+            mark_update_processed(session, update_id=update_id, now=NOW + timedelta(hours=hours))
+    with db.session() as session:
+        cutoff = NOW + timedelta(hours=25)  # strictly older only: 1 and 2
+        assert prune_processed_updates(session, older_than=cutoff) == 2
+        assert prune_processed_updates(session, older_than=cutoff) == 0
+    with db.session() as session:
+        assert mark_update_processed(session, update_id=1, now=NOW) is True  # forgotten
+        assert mark_update_processed(session, update_id=3, now=NOW) is False  # remembered
+        assert mark_update_processed(session, update_id=4, now=NOW) is False
+
+
+def test_concurrent_marks_of_one_update_have_one_winner(db: Database) -> None:
+    workers = 8
+    barrier = threading.Barrier(workers)
+
+    def mark(_: int) -> bool:
+        with db.session() as session:
+            barrier.wait(timeout=10)
+            return mark_update_processed(session, update_id=42, now=NOW)
+
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        results = list(pool.map(mark, range(workers)))
+    assert sorted(results) == [False] * (workers - 1) + [True]
+
+
+def test_a_second_marker_waits_for_the_first_to_commit(db: Database) -> None:
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        with db.session() as first:
+            assert mark_update_processed(first, update_id=5, now=NOW) is True
+            second = pool.submit(mark_in_own_session, db, 5)
+            time.sleep(0.3)
+            assert not second.done()  # held back by the first, uncommitted, transaction
+        assert second.result(timeout=10) is False
+
+
+def test_a_second_marker_wins_when_the_first_rolls_back(db: Database) -> None:
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        with pytest.raises(RuntimeError), db.session() as first:
+            assert mark_update_processed(first, update_id=6, now=NOW) is True
+            second = pool.submit(mark_in_own_session, db, 6)
+            time.sleep(0.3)
+            assert not second.done()
+            raise RuntimeError("handler failed")
+        assert second.result(timeout=10) is True
+    assert mark_in_own_session(db, 6) is False
