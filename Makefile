@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 QUESTION ?= Posso farmi rimborsare la retta dell'asilo nido di mia figlia?
 
-.PHONY: setup run test lint bench clean
+.PHONY: setup run ask test bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -24,6 +24,9 @@ setup: $(STAMP)
 run: setup
 	$(BIN)/sportello kb check
 	$(BIN)/sportello kb build
+	$(BIN)/sportello chat
+
+ask: setup
 	$(BIN)/sportello ask "$(QUESTION)"
 
 test: setup

@@ -34,7 +34,7 @@ SUPPORTED_VERSIONS = ("2", "3")
 SKIPPED_ITEM_KEYS = frozenset({"synonym", "regex", "lookup"})
 
 _ANNOTATION = re.compile(r"\[(?P<text>[^\[\]]+)\](?:\([^()]*\)|\{[^{}]*\})")
-_EXAMPLE_LINE = re.compile(r"-\s+(?P<text>.*)")
+_EXAMPLE_LINE = re.compile(r"-(?:\s+(?P<text>.*))?")
 _SPACES = re.compile(r"\s+")
 
 
@@ -172,7 +172,7 @@ class _Reader:
             match = _EXAMPLE_LINE.fullmatch(stripped)
             if match is None:
                 raise self.error(line, f"an example must start with '- ', got {stripped!r}")
-            yield self._text(match.group("text"), line), line
+            yield self._text(match.group("text") or "", line), line
 
     def _text_items(self, node: SequenceNode) -> Iterator[tuple[str, int]]:
         for item in node.value:

@@ -31,12 +31,13 @@ class Call:
     method: str
     params: dict[str, Any]
     files: dict[str, bytes] = field(default_factory=dict)
+    at: float = field(default_factory=time.perf_counter)
 
 
 class BotApiStandIn:
-    def __init__(self) -> None:
+    def __init__(self, port: int | None = None) -> None:
         self.calls: list[Call] = []
-        self.port = _free_port()
+        self.port = port or free_port()
         self._updates: list[dict[str, Any]] = []
         self._update_ids = itertools.count(1000)
         self._message_ids = itertools.count(1)
@@ -44,6 +45,9 @@ class BotApiStandIn:
         self._failures: list[tuple[int, int | None]] = []
         self._server: HTTPServer | None = None
         self.sent = asyncio.Condition()
+        self.polls = 0
+        self._by_chat: dict[int, list[Call]] = {}
+        self._chat_events: dict[int, asyncio.Event] = {}
 
     @property
     def base_url(self) -> str:
@@ -115,6 +119,7 @@ class BotApiStandIn:
 
     async def answer(self, method: str, params: dict[str, Any]) -> tuple[int, dict[str, Any]]:
         if method == "getUpdates":
+            self.polls += 1
             return 200, {"ok": True, "result": await self._get_updates(params)}
         if method in ("sendMessage", "sendDocument", "answerCallbackQuery") and self._failures:
             status, retry_after = self._failures.pop(0)
@@ -157,6 +162,28 @@ class BotApiStandIn:
         async with self.sent:
             self.calls.append(call)
             self.sent.notify_all()
+        if call.method in ("sendMessage", "sendDocument") and "chat_id" in call.params:
+            chat_id = int(call.params["chat_id"])
+            self._by_chat.setdefault(chat_id, []).append(call)
+            self._chat_events.setdefault(chat_id, asyncio.Event()).set()
+
+    def messages_for(self, chat_id: int) -> list[Call]:
+        return self._by_chat.get(chat_id, [])
+
+    async def wait_messages(self, chat_id: int, count: int, timeout: float = 30.0) -> list[Call]:
+        """Wait until `chat_id` has received `count` messages in all (cheap with many chats)."""
+        deadline = time.monotonic() + timeout
+        event = self._chat_events.setdefault(chat_id, asyncio.Event())
+        while len(self.messages_for(chat_id)) < count:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise TimeoutError(f"chat {chat_id}: {len(self.messages_for(chat_id))}/{count}")
+            event.clear()
+            if len(self.messages_for(chat_id)) >= count:
+                break
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(event.wait(), remaining)
+        return self.messages_for(chat_id)
 
 
 class _MethodHandler(RequestHandler):  # type: ignore[misc]
@@ -193,7 +220,7 @@ def _decode(value: str) -> Any:
         return value
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])

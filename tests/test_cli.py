@@ -1,6 +1,9 @@
 """The `sportello` command end to end: real knowledge base, real e5 encoder, real processes."""
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -113,3 +116,38 @@ def test_missing_sentence_transformers_model_is_explained(cli_env: dict[str, str
     result = run_cli("ask", "buoni pasto", env=env)
     assert result.returncode == 2
     assert "is not on disk and downloads are off" in result.stderr
+
+
+def test_terminal_chat_plays_a_conversation(cli_env: dict[str, str]) -> None:
+    script = "1\n1\n1\nposso pagare la badante di mia madre con il welfare?\n/miei_dati\n/esci\n"
+    result = subprocess.run(
+        [sys.executable, "-m", "sportello.cli", "chat"],
+        input=script,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env={**os.environ, **cli_env},
+        timeout=300,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "[1] Sì, va bene" in out  # buttons are numbered
+    assert "Fatto! Ora puoi farmi qualsiasi domanda" in out
+    assert "Fonte:" in out and "badante" in out.lower()
+    assert "[file: sportello-welfare-dati-" in out and "(salvato in " in out
+
+
+def test_companies_cli_round_trip(cli_env: dict[str, str], tmp_path: Path) -> None:
+    env = {**cli_env, "SPORTELLO__DATABASE__URL": f"sqlite:///{tmp_path / 'c.db'}"}
+    assert run_cli("companies", "add", "coop-delta", "Cooperativa Delta", env=env).returncode == 0
+    again = run_cli("companies", "add", "COOP-DELTA", "Altra", env=env)
+    assert again.returncode == 2 and "errore:" in again.stderr
+    listing = run_cli("companies", "list", env=env)
+    assert "COOP-DELTA\tCooperativa Delta" in listing.stdout
+
+
+def test_run_without_token_explains_what_to_set(cli_env: dict[str, str]) -> None:
+    result = run_cli("run", env=cli_env)
+    assert result.returncode == 2
+    assert "SPORTELLO__TELEGRAM__TOKEN" in result.stderr

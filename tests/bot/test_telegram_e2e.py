@@ -17,8 +17,8 @@ from tests.botapi_standin import (
     TOKEN,
     BotApiStandIn,
     Call,
-    _free_port,
     callback_update,
+    free_port,
     message_update,
 )
 
@@ -198,7 +198,7 @@ async def test_blocked_user_is_remembered_without_crashing(
 async def test_webhook_with_secret_and_duplicate_update(
     standin: BotApiStandIn, engine: DialogueEngine
 ) -> None:
-    port = _free_port()
+    port = free_port()
     settings = telegram_settings(standin, mode="webhook", webhook_port=port)
     app = DeskBot(engine, settings).build()
     url = f"http://127.0.0.1:{port}/telegram"
