@@ -81,12 +81,12 @@ class _Reader:
         root = self._compose()
         if not isinstance(root, MappingNode):
             raise self.error(_line(root), "expected a mapping with 'version:' and 'nlu:'")
-        keys = {key.value: (key, value) for key, value in root.value if isinstance(key, ScalarNode)}
-        if "version" in keys:
-            self._check_version(keys["version"][1])
-        if "nlu" not in keys:
+        sections = {key.value: value for key, value in root.value if isinstance(key, ScalarNode)}
+        if "version" in sections:
+            self._check_version(sections["version"])
+        if "nlu" not in sections:
             raise self.error(1, "no 'nlu:' section — add 'nlu:' followed by '- intent:' items")
-        section = keys["nlu"][1]
+        section = sections["nlu"]
         if not isinstance(section, SequenceNode):
             raise self.error(_line(section), "'nlu:' must be a list of '- intent:' items")
         examples: list[Example] = []

@@ -1,52 +1,15 @@
 """The builtin classifier's logic on a tiny dataset, with a deterministic stand-in encoder."""
 
-import hashlib
 import logging
-from collections.abc import Sequence
 
 import numpy as np
 import pytest
 
-from knowledge.encoders import Vectors, normalise_rows
-from knowledge.text import fold
 from nlu import BuiltinIntentClassifier, Entity, Example, IntentClassifier, NluDataError, Parse
 from nlu.builtin import _best_temperature, _for_ngrams, _softmax
+from tests.support import HashingEncoder
 
 pytestmark = pytest.mark.unit
-
-
-class BagOfWordsEncoder:
-    """Hashed bag of words: a fixed, seedless stand-in for the neural model.
-
-    md5 rather than `hash()`, whose salt changes every run; it counts calls so the tests can
-    see when the classifier reuses a vector instead of encoding again.
-    """
-
-    def __init__(self, dim: int = 64) -> None:
-        self._dim = dim
-        self.calls = 0
-
-    @property
-    def id(self) -> str:
-        return f"bag-of-words-{self._dim}"
-
-    @property
-    def dim(self) -> int:
-        return self._dim
-
-    def _vector(self, text: str) -> np.ndarray:
-        vector = np.zeros(self._dim, dtype=np.float32)
-        for word in fold(text).split():
-            vector[int(hashlib.md5(word.encode()).hexdigest(), 16) % self._dim] += 1.0
-        vector[0] += 0.1
-        return vector
-
-    def encode_queries(self, texts: Sequence[str]) -> Vectors:
-        self.calls += 1
-        return normalise_rows(np.vstack([self._vector(t) for t in texts]))
-
-    def encode_documents(self, texts: Sequence[str]) -> Vectors:
-        return self.encode_queries(texts)
 
 
 TINY = {
@@ -76,7 +39,7 @@ def examples(data: dict[str, list[str]] = TINY) -> list[Example]:
 
 @pytest.fixture(scope="module")
 def classifier() -> BuiltinIntentClassifier:
-    return BuiltinIntentClassifier(examples(), BagOfWordsEncoder())
+    return BuiltinIntentClassifier(examples(), HashingEncoder(dim=64))
 
 
 @pytest.mark.parametrize(
@@ -114,7 +77,7 @@ def test_parse_is_a_ranked_probability_distribution(classifier: BuiltinIntentCla
 
 
 def test_parse_with_vector_reuses_the_vector() -> None:
-    encoder = BagOfWordsEncoder()
+    encoder = HashingEncoder(dim=64)
     classifier = BuiltinIntentClassifier(examples(), encoder)
     text = "posso rimborsare il nido?"
     vector = encoder.encode_queries([text])
@@ -135,7 +98,7 @@ def test_parse_with_vector_refuses_another_encoders_vector(
 
 @pytest.mark.parametrize("text", ["", "   ", "\n\t"])
 def test_blank_messages_are_not_classified(text: str) -> None:
-    encoder = BagOfWordsEncoder()
+    encoder = HashingEncoder(dim=64)
     classifier = BuiltinIntentClassifier(examples(), encoder)
     calls = encoder.calls
     assert classifier.parse(text) == Parse("out_of_scope", 0.0)
@@ -144,8 +107,8 @@ def test_blank_messages_are_not_classified(text: str) -> None:
 
 
 def test_training_is_deterministic() -> None:
-    first = BuiltinIntentClassifier(examples(), BagOfWordsEncoder())
-    second = BuiltinIntentClassifier(examples(), BagOfWordsEncoder())
+    first = BuiltinIntentClassifier(examples(), HashingEncoder(dim=64))
+    second = BuiltinIntentClassifier(examples(), HashingEncoder(dim=64))
     texts = ["ciao", "un operatore", "nido", "boh", "welfare tassato"]
     assert [first.parse(t) for t in texts] == [second.parse(t) for t in texts]
     assert first.temperature == second.temperature
@@ -162,7 +125,7 @@ def test_single_text_features_match_scikit_learn(classifier: BuiltinIntentClassi
 
 def test_two_intents_train_a_binary_model() -> None:
     data = {intent: TINY[intent] for intent in ("greet", "talk_to_human")}
-    classifier = BuiltinIntentClassifier(examples(data), BagOfWordsEncoder())
+    classifier = BuiltinIntentClassifier(examples(data), HashingEncoder(dim=64))
     parse = classifier.parse("voglio parlare con un operatore")
     assert parse.intent == "talk_to_human"
     assert sum(p for _, p in parse.ranking) == pytest.approx(1.0)
@@ -173,14 +136,14 @@ def test_too_few_examples_to_calibrate_fall_back_to_temperature_one(
 ) -> None:
     data = {"greet": ["ciao", "buongiorno"], "deny": ["no"]}
     with caplog.at_level(logging.WARNING, logger="nlu.builtin"):
-        classifier = BuiltinIntentClassifier(examples(data), BagOfWordsEncoder())
+        classifier = BuiltinIntentClassifier(examples(data), HashingEncoder(dim=64))
     assert classifier.temperature == 1.0
     assert "too few examples per intent" in caplog.text
 
 
 def test_one_intent_is_not_a_classifier() -> None:
     with pytest.raises(NluDataError, match="at least two intents, got \\['greet'\\]"):
-        BuiltinIntentClassifier(examples({"greet": ["ciao", "salve"]}), BagOfWordsEncoder())
+        BuiltinIntentClassifier(examples({"greet": ["ciao", "salve"]}), HashingEncoder(dim=64))
 
 
 def test_temperature_search_recovers_a_known_temperature() -> None:
