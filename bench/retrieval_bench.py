@@ -21,11 +21,13 @@ import tempfile
 import time
 from pathlib import Path
 
+import faiss
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from knowledge import Retriever, build_encoder, read_labelled_queries  # noqa: E402
-from knowledge.dense import load_or_build_dense_index  # noqa: E402
+from knowledge.dense import IndexShape, load_or_build_dense_index  # noqa: E402
 from knowledge.entries import Entry  # noqa: E402
 from knowledge.evaluation import percentile  # noqa: E402
 from sportello.settings import load_settings  # noqa: E402
@@ -57,6 +59,7 @@ def main() -> None:
         lines.append(f"- **{name}**: {value}")
 
     encoder = build_encoder(settings.encoder)
+    faiss.omp_set_num_threads(settings.retrieval.faiss_threads)  # as build_retriever does
     with tempfile.TemporaryDirectory() as scratch:
         started = time.perf_counter()
         dense, _ = load_or_build_dense_index(
@@ -77,7 +80,17 @@ def main() -> None:
         synthetic = synthetic_entries(kb.entries, args.entries, args.questions)
         started = time.perf_counter()
         big_dense, _ = load_or_build_dense_index(
-            synthetic, f"synthetic-{args.entries}", encoder, Path(scratch) / "big", progress=True
+            synthetic,
+            f"synthetic-{args.entries}",
+            encoder,
+            Path(scratch) / "big",
+            progress=False,
+            shape=IndexShape(
+                settings.retrieval.dense_index,
+                settings.retrieval.hnsw_above,
+                settings.retrieval.hnsw_m,
+                settings.retrieval.hnsw_ef_search,
+            ),
         )
         build_seconds = time.perf_counter() - started
         report(

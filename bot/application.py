@@ -55,6 +55,7 @@ class DeskBot:
         self._settings = settings
         self._clock = clock
         self._on_shutdown = on_shutdown
+        self._housekeeping: asyncio.Task[None] | None = None
 
     def build(self) -> Application:  # type: ignore[type-arg]
         s = self._settings
@@ -94,10 +95,23 @@ class DeskBot:
         await application.bot.set_my_commands(
             [BotCommand(name, description) for name, description in COMMAND_DESCRIPTIONS]
         )
+        self._housekeeping = asyncio.create_task(self._run_housekeeping())
 
     async def _post_shutdown(self, application: Application) -> None:  # type: ignore[type-arg]
+        if self._housekeeping is not None:
+            self._housekeeping.cancel()
         if self._on_shutdown is not None:
             self._on_shutdown()
+
+    async def _run_housekeeping(self) -> None:
+        """Retention runs inside the bot, so a desk without cron still forgets on time."""
+        period = self._settings.housekeeping_minutes * 60
+        while True:
+            try:
+                await asyncio.to_thread(self._engine.housekeeping, self._clock())
+            except Exception:
+                logger.exception("housekeeping failed; retrying at the next period")
+            await asyncio.sleep(period)
 
     async def on_update(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         turn = to_turn(update, self._clock())

@@ -36,5 +36,8 @@ class TelegramSettings(BaseModel):
         default=5, ge=0, description="retries on 429 RetryAfter; 0 would drop replies"
     )
     poll_timeout: int = Field(default=30, ge=0, description="long-polling timeout, seconds")
+    housekeeping_minutes: int = Field(
+        default=60, ge=1, description="how often retention is enforced while the bot runs"
+    )
     connect_timeout: float = Field(default=10.0, gt=0)
     read_timeout: float = Field(default=10.0, gt=0)

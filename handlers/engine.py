@@ -26,6 +26,8 @@ from storage import (
     find_user,
     load_flow,
     mark_update_processed,
+    prune_processed_updates,
+    purge_expired_texts,
     save_flow,
     set_blocked,
     update_interaction_latency,
@@ -114,6 +116,19 @@ class DialogueEngine:
         with self._db.session() as session:
             if find_user(session, user_ref=user_ref) is not None:
                 set_blocked(session, user_ref=user_ref, blocked=blocked)
+
+    def housekeeping(self, now: dt.datetime) -> dict[str, int]:
+        """Enforce retention: drop expired question texts and old dedupe records.
+
+        Telegram redelivers an update for at most a day, so a week of update ids is plenty.
+        """
+        with self._db.session() as session:
+            texts_purged = purge_expired_texts(session, now=now)
+            updates_pruned = prune_processed_updates(session, older_than=now - dt.timedelta(days=7))
+        logger.info(
+            "housekeeping: %d texts purged, %d update ids pruned", texts_purged, updates_pruned
+        )
+        return {"texts_purged": texts_purged, "updates_pruned": updates_pruned}
 
     # -- routing ---------------------------------------------------------------------------
 

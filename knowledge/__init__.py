@@ -8,13 +8,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import faiss
+
 from knowledge.base_loader import (
     BUNDLED_BASE,
     KnowledgeBase,
     check_knowledge_base,
     load_knowledge_base,
 )
-from knowledge.dense import load_or_build_dense_index
+from knowledge.dense import IndexShape, load_or_build_dense_index
 from knowledge.encoders import Encoder, EncoderSettings, EncoderUnavailable, build_encoder
 from knowledge.entries import AUDIENCES, Audience, Entry
 from knowledge.evaluation import RetrievalReport, evaluate_retrieval, read_labelled_queries
@@ -73,8 +75,18 @@ def build_retriever(
     The encoder is exercised once here, so lazily loaded weights are in memory before the
     first user waits for an answer.
     """
+    faiss.omp_set_num_threads(settings.faiss_threads)
+    shape = IndexShape(
+        settings.dense_index, settings.hnsw_above, settings.hnsw_m, settings.hnsw_ef_search
+    )
     dense, _built = load_or_build_dense_index(
-        kb.entries, kb.content_hash, encoder, data_dir, progress=progress, rebuild=rebuild
+        kb.entries,
+        kb.content_hash,
+        encoder,
+        data_dir,
+        progress=progress,
+        rebuild=rebuild,
+        shape=shape,
     )
     encoder.encode_queries(["welfare aziendale"])
     return Retriever(kb.entries, encoder, dense, settings)

@@ -17,7 +17,9 @@ import os
 import shutil
 import tempfile
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 import faiss
 import numpy as np
@@ -46,10 +48,52 @@ def entry_units(entries: Sequence[Entry]) -> tuple[list[str], NDArray[np.int64]]
     return texts, np.asarray(owners, dtype=np.int64)
 
 
+IndexKind = Literal["flat", "hnsw"]
+
+
+@dataclass(frozen=True)
+class IndexShape:
+    """How the FAISS index is built: exact (flat) or graph-based (HNSW) for large bases.
+
+    A flat index scans every vector — exact, and under a millisecond for the desk's real base,
+    but tens of milliseconds at 50,000 phrasings; HNSW answers in a few milliseconds at that
+    size with recall close to exact. `auto` picks HNSW above `hnsw_above` phrasings.
+    """
+
+    kind: Literal["auto", "flat", "hnsw"] = "auto"
+    hnsw_above: int = 20_000
+    hnsw_m: int = 32
+    hnsw_ef_search: int = 256
+
+    def resolve(self, units: int) -> IndexKind:
+        if self.kind == "auto":
+            return "hnsw" if units > self.hnsw_above else "flat"
+        return self.kind
+
+
+def make_faiss_index(vectors: Vectors, kind: IndexKind, shape: IndexShape) -> faiss.Index:
+    if kind == "flat":
+        flat = faiss.IndexFlatIP(vectors.shape[1])
+        flat.add(vectors)
+        return flat
+    graph = faiss.IndexHNSWFlat(vectors.shape[1], shape.hnsw_m, faiss.METRIC_INNER_PRODUCT)
+    graph.hnsw.efConstruction = 2 * shape.hnsw_m
+    graph.add(vectors)
+    graph.hnsw.efSearch = shape.hnsw_ef_search
+    return graph
+
+
 class DenseIndex:
-    def __init__(self, vectors: Vectors, owners: NDArray[np.int64], entry_count: int) -> None:
-        self._index = faiss.IndexFlatIP(vectors.shape[1])
-        self._index.add(vectors)
+    def __init__(
+        self,
+        vectors: Vectors,
+        owners: NDArray[np.int64],
+        entry_count: int,
+        index: faiss.Index | None = None,
+    ) -> None:
+        self._index = (
+            index if index is not None else make_faiss_index(vectors, "flat", IndexShape())
+        )
         self._owners = owners
         self._entry_count = entry_count
         self.unit_count = int(vectors.shape[0])
@@ -72,10 +116,9 @@ class DenseIndex:
         return scores
 
 
-def index_key(content_hash: str, encoder_id: str) -> str:
-    return hashlib.sha256(f"{FORMAT_VERSION}\0{content_hash}\0{encoder_id}".encode()).hexdigest()[
-        :20
-    ]
+def index_key(content_hash: str, encoder_id: str, kind: IndexKind = "flat") -> str:
+    material = f"{FORMAT_VERSION}\0{content_hash}\0{encoder_id}\0{kind}"
+    return hashlib.sha256(material.encode()).hexdigest()[:20]
 
 
 def load_or_build_dense_index(
@@ -85,6 +128,7 @@ def load_or_build_dense_index(
     data_dir: Path,
     progress: bool = True,
     rebuild: bool = False,
+    shape: IndexShape | None = None,
 ) -> tuple[DenseIndex, bool]:
     """The dense index for this content and encoder, from disk when possible.
 
@@ -92,16 +136,34 @@ def load_or_build_dense_index(
     trusted; the new one is written to a temporary folder and renamed into place, so a crash
     mid-build leaves no half-written index behind.
     """
+    shape = shape or IndexShape()
     texts, owners = entry_units(entries)
+    kind = shape.resolve(len(texts))
     root = data_dir / "index"
-    folder = root / index_key(content_hash, encoder.id)
+    folder = root / index_key(content_hash, encoder.id, kind)
     if not rebuild:
         vectors = _read_cached(folder, encoder.id, content_hash, len(texts))
         if vectors is not None:
-            return DenseIndex(vectors, owners, len(entries)), False
+            index = _read_faiss(folder, kind, shape, vectors)
+            return DenseIndex(vectors, owners, len(entries), index), False
     vectors = encode_with_progress(encoder, texts, progress)
-    _write_cache(root, folder, vectors, encoder.id, content_hash)
-    return DenseIndex(vectors, owners, len(entries)), True
+    index = make_faiss_index(vectors, kind, shape)
+    _write_cache(root, folder, vectors, encoder.id, content_hash, index if kind == "hnsw" else None)
+    return DenseIndex(vectors, owners, len(entries), index), True
+
+
+def _read_faiss(folder: Path, kind: IndexKind, shape: IndexShape, vectors: Vectors) -> faiss.Index:
+    """A stored HNSW graph (slow to rebuild); a flat index is rebuilt from the vectors."""
+    stored = folder / "index.faiss"
+    if kind == "hnsw" and stored.exists():
+        try:
+            index = faiss.downcast_index(faiss.read_index(str(stored)))
+            if isinstance(index, faiss.IndexHNSWFlat) and index.ntotal == vectors.shape[0]:
+                index.hnsw.efSearch = shape.hnsw_ef_search
+                return index
+        except RuntimeError as exc:
+            logger.warning("stored FAISS index %s unreadable (%s): rebuilding", stored, exc)
+    return make_faiss_index(vectors, kind, shape)
 
 
 def encode_with_progress(encoder: Encoder, texts: Sequence[str], progress: bool) -> Vectors:
@@ -137,12 +199,19 @@ def _read_cached(folder: Path, encoder_id: str, content_hash: str, units: int) -
 
 
 def _write_cache(
-    root: Path, folder: Path, vectors: Vectors, encoder_id: str, content_hash: str
+    root: Path,
+    folder: Path,
+    vectors: Vectors,
+    encoder_id: str,
+    content_hash: str,
+    index: faiss.Index | None,
 ) -> None:
     root.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".building-", dir=root))
     try:
         np.save(staging / "vectors.npy", vectors, allow_pickle=False)
+        if index is not None:
+            faiss.write_index(index, str(staging / "index.faiss"))
         manifest = {"encoder": encoder_id, "content_hash": content_hash, "format": FORMAT_VERSION}
         (staging / "manifest.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")
         if folder.exists():

@@ -43,6 +43,15 @@ class RetrievalSettings(BaseModel):
     bm25_k1: float = Field(default=1.2, gt=0)
     bm25_b: float = Field(default=0.75, ge=0, le=1)
     dense_depth: int = Field(default=256, ge=1)
+    dense_index: Literal["auto", "flat", "hnsw"] = Field(
+        default="auto", description="flat (exact) or HNSW; auto: HNSW above hnsw_above phrasings"
+    )
+    hnsw_above: int = Field(default=20_000, ge=0)
+    hnsw_m: int = Field(default=32, ge=4)
+    hnsw_ef_search: int = Field(default=256, ge=1)
+    faiss_threads: int = Field(
+        default=1, ge=1, description="OpenMP threads per search; one query at a time needs one"
+    )
     audience_penalty: float = Field(
         default=1.0, ge=0, description="fused-score points taken from entries for the other role"
     )

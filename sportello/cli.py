@@ -132,6 +132,11 @@ def _parser() -> argparse.ArgumentParser:
     run = commands.add_parser("run", help="start the Telegram bot (token from the environment)")
     run.set_defaults(run=_run)
 
+    housekeeping = commands.add_parser(
+        "housekeeping", help="enforce retention now (the bot also does it every hour)"
+    )
+    housekeeping.set_defaults(run=_housekeeping)
+
     db = commands.add_parser("db", help="database").add_subparsers(title="db commands")
     upgrade = db.add_parser("upgrade", help="migrate the database to the current schema")
     upgrade.set_defaults(run=_db_upgrade)
@@ -310,6 +315,21 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
         return EXIT_USAGE
     desk = build_desk(settings, progress=sys.stderr.isatty())
     run_bot(DeskBot(desk.engine, settings.telegram, on_shutdown=desk.close), settings.telegram)
+    return EXIT_OK
+
+
+def _housekeeping(args: argparse.Namespace, settings: Settings) -> int:
+    from sportello.desk import build_desk
+
+    desk = build_desk(settings)
+    try:
+        done = desk.engine.housekeeping(_now())
+    finally:
+        desk.close()
+    print(
+        f"{done['texts_purged']} expired question texts purged,"
+        f" {done['updates_pruned']} old update ids pruned"
+    )
     return EXIT_OK
 
 

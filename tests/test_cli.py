@@ -151,3 +151,27 @@ def test_run_without_token_explains_what_to_set(cli_env: dict[str, str]) -> None
     result = run_cli("run", env=cli_env)
     assert result.returncode == 2
     assert "SPORTELLO__TELEGRAM__TOKEN" in result.stderr
+
+
+def test_eval_nlu_json_on_a_small_file(cli_env: dict[str, str], tmp_path: Path) -> None:
+    labelled = tmp_path / "intents.tsv"
+    labelled.write_text(
+        "intent\ttext\ngreet\tciao!\ntalk_to_human\tvoglio parlare con un operatore\n"
+        "ask_question\tposso farmi rimborsare la retta del nido?\n",
+        "utf-8",
+    )
+    result = run_cli("eval", "nlu", str(labelled), "--json", env=cli_env)
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["n"] == 3 and report["accuracy"] == 1.0
+    assert set(report["per_intent"]) >= {"greet", "talk_to_human", "ask_question"}
+    bad = tmp_path / "bad.tsv"
+    bad.write_text("intent\ttext\nsaluto\tciao\n", "utf-8")
+    failed = run_cli("eval", "nlu", str(bad), env=cli_env)
+    assert failed.returncode == 2 and "bad.tsv:2: unknown intent 'saluto'" in failed.stderr
+
+
+def test_housekeeping_command(cli_env: dict[str, str]) -> None:
+    result = run_cli("housekeeping", env=cli_env)
+    assert result.returncode == 0, result.stderr
+    assert "expired question texts purged" in result.stdout

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 import pytest
@@ -28,8 +29,6 @@ def users(database: Database) -> list[User]:
 def test_onboarding_with_consent_role_and_company_code(
     engine: DialogueEngine, database: Database
 ) -> None:
-    import datetime as dt
-
     with database.session() as session:
         add_company(session, code="coop-alfa", name="Cooperativa Alfa", now=dt.datetime.now(dt.UTC))
     chat = Chat(engine)
@@ -49,8 +48,6 @@ def test_onboarding_with_consent_role_and_company_code(
 def test_deep_link_code_joins_the_company_after_the_role(
     engine: DialogueEngine, database: Database
 ) -> None:
-    import datetime as dt
-
     with database.session() as session:
         add_company(session, code="BETA-01", name="Beta Srl", now=dt.datetime.now(dt.UTC))
     chat = Chat(engine)
@@ -149,6 +146,12 @@ def test_fallback_offers_a_person_and_keeps_the_text_for_review(
     fallback = [i for i in interactions(database) if i.decision == "fallback"][-1]
     assert fallback.question_text == "la mia cooperativa paga il corso di inglese di mia moglie?"
     assert fallback.retain_until is not None
+    engine.housekeeping(chat.clock + dt.timedelta(days=89))
+    kept = next(i for i in interactions(database) if i.id == fallback.id)
+    assert kept.question_text is not None
+    done = engine.housekeeping(chat.clock + dt.timedelta(days=91))
+    assert done["texts_purged"] == 1
+    assert all(i.question_text is None for i in interactions(database))
 
 
 def test_small_talk_and_out_of_scope(engine: DialogueEngine) -> None:
