@@ -55,13 +55,15 @@ class Context:
         consented: bool,
         role: str | None,
         retention: dt.timedelta,
+        started: float,
     ) -> Context:
+        """`started` is when the turn arrived (time.perf_counter), for the logged latency."""
         return cls(
             session=session,
             turn=turn,
             user_ref=user_ref,
             now=turn.at,
-            started=time.perf_counter(),
+            started=started,
             flow=state.flow,
             step=state.step,
             data=dict(state.data),

@@ -15,7 +15,7 @@ import time
 
 from handlers import callbacks, faq, onboarding, privacy, texts
 from handlers.context import Context
-from handlers.faq import Answerer, IntentParser, human_contact
+from handlers.faq import Analysis, Answerer, IntentParser, human_contact
 from handlers.pseudonym import Pseudonymizer
 from handlers.settings import DialogueSettings
 from handlers.turns import Outcome, Reply, Turn
@@ -30,7 +30,6 @@ from storage import (
     purge_expired_texts,
     save_flow,
     set_blocked,
-    update_interaction_latency,
 )
 
 logger = logging.getLogger(__name__)
@@ -56,7 +55,11 @@ class DialogueEngine:
 
     def handle(self, turn: Turn, update_id: int | None = None) -> Outcome:
         """Handle one turn; `update_id` (Telegram's) makes a redelivered update a no-op."""
+        started = time.perf_counter()
         user_ref = self._pseudonymizer.user_ref(turn.channel, turn.user_id)
+        text = (turn.text or "").strip()
+        plain_text = turn.command is None and turn.button is None and turn.attachment is None
+        analysis = self._answerer.analyse(text) if plain_text and text else None
         with self._db.session() as session:
             if update_id is not None and not mark_update_processed(
                 session, update_id=update_id, now=turn.at
@@ -82,8 +85,9 @@ class DialogueEngine:
                 and user.consent_version == self._settings.consent_version,
                 role=user.role,
                 retention=self._retention,
+                started=started,
             )
-            self._dispatch(ctx)
+            self._dispatch(ctx, analysis)
             if ctx.erased:
                 ctx.consented = False  # the log row of this turn must not point at anyone
             elif (ctx.flow, ctx.step, ctx.data) != (state.flow, state.step, state.data):
@@ -96,11 +100,6 @@ class DialogueEngine:
                     now=ctx.now,
                 )
             interaction_id = ctx.log_now()
-            update_interaction_latency(
-                session,
-                interaction_id=interaction_id,
-                latency_ms=(time.perf_counter() - ctx.started) * 1000,
-            )
         logger.info(
             "turn handled: interaction=%s kind=%s intent=%s decision=%s",
             interaction_id,
@@ -132,7 +131,7 @@ class DialogueEngine:
 
     # -- routing ---------------------------------------------------------------------------
 
-    def _dispatch(self, ctx: Context) -> None:
+    def _dispatch(self, ctx: Context, analysis: Analysis | None) -> None:
         turn = ctx.turn
         if turn.command is not None:
             ctx.record.kind = "command"
@@ -145,7 +144,7 @@ class DialogueEngine:
         elif not (turn.text or "").strip():
             ctx.say(Reply(texts.EMPTY_MESSAGE))
         else:
-            self._on_text(ctx, (turn.text or "").strip())
+            self._on_text(ctx, (turn.text or "").strip(), analysis)
 
     def _on_command(self, ctx: Context, command: str, args: tuple[str, ...]) -> None:
         days = self._settings.retention_days
@@ -218,7 +217,7 @@ class DialogueEngine:
         elif action.name in (callbacks.ERASE_YES, callbacks.ERASE_NO):
             privacy.on_erase(ctx, action.name == callbacks.ERASE_YES)
 
-    def _on_text(self, ctx: Context, text: str) -> None:
+    def _on_text(self, ctx: Context, text: str, analysis: Analysis | None) -> None:
         days = self._settings.retention_days
         if not ctx.consented or (ctx.flow == onboarding.FLOW and ctx.step == onboarding.ROLE):
             onboarding.hold_question(ctx, text, days)
@@ -231,7 +230,7 @@ class DialogueEngine:
             ctx.data["pending"] = text  # a question, not a code: answer it after onboarding
             self._finish_onboarding(ctx)
             return
-        self._answer(ctx, text)
+        self._answer(ctx, text, analysis)
 
     def _finish_onboarding(self, ctx: Context) -> None:
         pending = onboarding.finish(ctx)
@@ -239,8 +238,8 @@ class DialogueEngine:
             ctx.say(Reply(texts.PENDING_QUESTION))
             self._answer(ctx, pending)
 
-    def _answer(self, ctx: Context, text: str) -> None:
-        route = self._answerer.on_text(ctx, text)
+    def _answer(self, ctx: Context, text: str, analysis: Analysis | None = None) -> None:
+        route = self._answerer.on_text(ctx, text, analysis)
         if route == "talk_to_human":
             ctx.say(human_contact(self._settings))
         elif route == "privacy_request":

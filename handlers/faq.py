@@ -7,6 +7,7 @@ goes to the knowledge base first, because "grazie, e per il nido come faccio?" i
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Protocol
 
 from handlers import callbacks, texts
@@ -29,6 +30,15 @@ SMALLTALK = {
 }
 
 
+@dataclass(frozen=True)
+class Analysis:
+    text: str
+    prepared: str
+    truncated: bool
+    vector: Vectors
+    parse: Parse
+
+
 class IntentParser(Protocol):
     def parse_with_vector(self, text: str, vector: Vectors) -> Parse: ...
 
@@ -41,11 +51,23 @@ class Answerer:
         self._intents = intents
         self._settings = settings
 
-    def on_text(self, ctx: Context, text: str) -> str | None:
-        """Handle free text; returns an intent the engine must route (human, privacy) or None."""
+    def analyse(self, text: str) -> Analysis:
+        """The expensive, state-free part of understanding a message.
+
+        The engine calls it before opening the database transaction, so the model runs
+        while other turns hold the (SQLite) write lock instead of while holding it.
+        """
         prepared, truncated = self._retriever.prepare(text)
         vector = self._retriever.embed(prepared)
         parse = self._intents.parse_with_vector(prepared, vector)
+        return Analysis(text, prepared, truncated, vector, parse)
+
+    def on_text(self, ctx: Context, text: str, analysis: Analysis | None = None) -> str | None:
+        """Handle free text; returns an intent the engine must route (human, privacy) or None."""
+        if analysis is None or analysis.text != text:
+            analysis = self.analyse(text)
+        prepared, truncated = analysis.prepared, analysis.truncated
+        vector, parse = analysis.vector, analysis.parse
         ctx.record.kind = "question"
         ctx.record.intent, ctx.record.confidence = parse.intent, parse.confidence
         short = len(prepared.split()) <= self._settings.smalltalk_max_words

@@ -59,18 +59,21 @@ def ensure_user(
     language = optional_text(language, "language", LANGUAGE_LENGTH)
     if (telegram_user_id is None) != (chat_id is None):
         raise ValueError("telegram_user_id and chat_id go together: pass both or neither")
-    created = insert_if_absent(
-        session,
-        User,
-        {
-            "user_ref": user_ref,
-            "language": language,
-            "blocked": False,
-            "created_at": now,
-            "updated_at": now,
-        },
-    )
-    user = require_user(session, user_ref)
+    user = session.get(User, user_ref)
+    created = False
+    if user is None:  # first contact: the only turn that pays for the insert
+        created = insert_if_absent(
+            session,
+            User,
+            {
+                "user_ref": user_ref,
+                "language": language,
+                "blocked": False,
+                "created_at": now,
+                "updated_at": now,
+            },
+        )
+        user = require_user(session, user_ref)
     changed = False
     if not created and language is not None and user.language != language:
         user.language = language
@@ -88,6 +91,12 @@ def ensure_user(
 
 def _link_chat(session: Session, user_ref: str, telegram_user_id: int, chat_id: int) -> bool:
     """Point the user's chat link at these ids; True if anything changed."""
+    current = session.get(ChatLink, user_ref)
+    if current is not None and (current.telegram_user_id, current.chat_id) == (
+        telegram_user_id,
+        chat_id,
+    ):
+        return False  # the common case, one primary-key read
     other = session.scalar(
         select(ChatLink.user_ref).where(
             ChatLink.telegram_user_id == telegram_user_id, ChatLink.user_ref != user_ref

@@ -193,3 +193,35 @@ def test_timestamps_are_stored_as_instants_and_read_in_utc(db: Database) -> None
             assert stamp == datetime(2026, 7, 1, 9, 0, tzinfo=UTC)
             assert stamp.utcoffset() == timedelta(0)
             assert (stamp.hour, stamp.tzinfo) == (9, UTC)
+
+
+def test_threads_sharing_a_sqlite_database_queue_instead_of_failing(tmp_path: Path) -> None:
+    """SQLite has one writer: the Database queues its own threads rather than erroring."""
+    import threading
+    import time as clock
+
+    db = Database.from_url(f"sqlite:///{tmp_path / 'queue.db'}")
+    db.upgrade()
+    inside = 0
+    overlap = False
+    errors: list[BaseException] = []
+
+    def turn(number: int) -> None:
+        nonlocal inside, overlap
+        try:
+            with db.session() as session:
+                inside += 1
+                overlap |= inside > 1
+                session.execute(text("SELECT 1"))
+                clock.sleep(0.02)
+                inside -= 1
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=turn, args=(n,)) for n in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    db.dispose()
+    assert errors == [] and not overlap

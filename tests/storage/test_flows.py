@@ -121,7 +121,9 @@ def test_concurrent_saves_get_distinct_versions(db: Database) -> None:
 
     def save(number: int) -> None:
         try:
-            with db.session() as session:
+            # One Database per thread, as separate processes would have: within one Database
+            # the SQLite writer lock would queue the threads before SQLite sees the race.
+            with Database(db.engine).session() as session:
                 barrier.wait(timeout=10)
                 state = save_flow(
                     session, user_ref="ref-anna", flow="f", step=str(number), data={}, now=NOW

@@ -68,7 +68,9 @@ def test_concurrent_marks_of_one_update_have_one_winner(db: Database) -> None:
     barrier = threading.Barrier(workers)
 
     def mark(_: int) -> bool:
-        with db.session() as session:
+        # One Database per thread, as separate processes would have: within one Database
+        # the SQLite writer lock would queue the threads before SQLite sees the race.
+        with Database(db.engine).session() as session:
             barrier.wait(timeout=10)
             return mark_update_processed(session, update_id=42, now=NOW)
 

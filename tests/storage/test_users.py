@@ -279,7 +279,9 @@ def test_simultaneous_first_contacts_make_one_user(db: Database) -> None:
 
     def first_contact() -> None:
         try:
-            with db.session() as session:
+            # One Database per thread, as separate processes would have: within one Database
+            # the SQLite writer lock would queue the threads before SQLite sees the race.
+            with Database(db.engine).session() as session:
                 barrier.wait(timeout=10)
                 ensure_user(
                     session,
