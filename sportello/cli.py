@@ -106,26 +106,26 @@ def _parser() -> argparse.ArgumentParser:
     ask.set_defaults(run=_ask)
 
     evaluate = commands.add_parser("eval", help="evaluate").add_subparsers(title="eval commands")
-    retrieval = evaluate.add_parser("retrieval", help="recall@1/@3 and MRR on a labelled TSV")
-    retrieval.add_argument(
-        "file",
-        type=Path,
-        nargs="?",
-        default=DEFAULT_EVAL_FILE,
-        help="TSV with header topic<TAB>query (default: the project's held-out set)",
-    )
-    retrieval.add_argument("--json", action="store_true")
-    retrieval.set_defaults(run=_eval_retrieval)
-    intents = evaluate.add_parser("nlu", help="intent accuracy and per-intent precision/recall")
-    intents.add_argument(
-        "file",
-        type=Path,
-        nargs="?",
-        default=None,
-        help="TSV with header intent<TAB>text (default: the bundled held-out set)",
-    )
-    intents.add_argument("--json", action="store_true")
-    intents.set_defaults(run=_eval_nlu)
+    for name, summary, columns, default, handler in (
+        ("retrieval", "recall@1/@3 and MRR", "topic<TAB>query", DEFAULT_EVAL_FILE, _eval_retrieval),
+        (
+            "nlu",
+            "intent accuracy and per-intent precision/recall",
+            "intent<TAB>text",
+            None,
+            _eval_nlu,
+        ),
+    ):
+        sub = evaluate.add_parser(name, help=f"{summary} on a labelled TSV")
+        sub.add_argument(
+            "file",
+            type=Path,
+            nargs="?",
+            default=default,
+            help=f"TSV with header {columns} (default: the project's held-out set)",
+        )
+        sub.add_argument("--json", action="store_true")
+        sub.set_defaults(run=handler)
 
     chat = commands.add_parser("chat", help="talk to the desk in this terminal (no Telegram)")
     chat.set_defaults(run=_chat)

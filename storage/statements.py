@@ -8,6 +8,7 @@ from sqlalchemy import inspect
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from storage.errors import StorageError
 from storage.models import Base
 
 
@@ -25,7 +26,9 @@ def insert_if_absent(session: Session, model: type[Base], values: dict[str, Any]
     elif dialect == "sqlite":
         statement = sqlite.insert(model)
     else:  # Database.from_url accepts no other backend
-        raise NotImplementedError(f"insert_if_absent: unsupported dialect {dialect}")
+        raise StorageError(
+            f"the {dialect} backend is not supported — use sqlite:/// or postgresql+psycopg://"
+        )
     primary_key = inspect(model).primary_key[0]
     statement = statement.values(values).on_conflict_do_nothing().returning(primary_key)
     return session.execute(statement).first() is not None
