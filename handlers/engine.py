@@ -35,6 +35,8 @@ from storage import (
 logger = logging.getLogger(__name__)
 
 COMPANY_CODE = re.compile(r"^[A-Za-z0-9-]{3,32}$")
+UNCONSENTED_DAYS = 7
+"""Days a conversation that never got consent is kept, so onboarding can resume."""
 
 
 class DialogueEngine:

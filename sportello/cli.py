@@ -328,7 +328,8 @@ def _housekeeping(args: argparse.Namespace, settings: Settings) -> int:
         desk.close()
     print(
         f"{done['texts_purged']} expired question texts purged,"
-        f" {done['updates_pruned']} old update ids pruned"
+        f" {done['updates_pruned']} old update ids pruned,"
+        f" {done['unconsented_erased']} never-consented users erased"
     )
     return EXIT_OK
 

@@ -47,7 +47,7 @@ from storage.models import (
     ProcessedUpdate,
     User,
 )
-from storage.privacy import erase_user, export_user_data
+from storage.privacy import erase_unconsented_users, erase_user, export_user_data
 from storage.updates import mark_update_processed, prune_processed_updates
 from storage.users import (
     chat_id_for,
@@ -80,6 +80,7 @@ __all__ = [
     "add_company",
     "chat_id_for",
     "ensure_user",
+    "erase_unconsented_users",
     "erase_user",
     "export_user_data",
     "find_company",

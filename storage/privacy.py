@@ -116,6 +116,20 @@ def erase_user(session: Session, *, user_ref: str) -> dict[str, int]:
     return counts
 
 
+def erase_unconsented_users(session: Session, *, created_before: datetime) -> int:
+    """Erase people who started a conversation but never consented, once it is stale.
+
+    Their row exists only so onboarding can resume (and a first question can wait for the
+    consent); past `created_before` nobody is coming back for it. Returns how many.
+    """
+    stale = session.scalars(
+        select(User.user_ref).where(User.consent_at.is_(None), User.created_at < created_before)
+    ).all()
+    for user_ref in stale:
+        erase_user(session, user_ref=user_ref)
+    return len(stale)
+
+
 def _count(session: Session, statement: Delete | Update, key: InstrumentedAttribute[Any]) -> int:
     result = session.execute(
         statement.returning(key).execution_options(synchronize_session="fetch")

@@ -12,11 +12,14 @@ from sqlalchemy.orm import Session
 
 from storage import (
     Base,
+    ChatLink,
     Database,
     Interaction,
+    User,
     add_company,
     chat_id_for,
     ensure_user,
+    erase_unconsented_users,
     erase_user,
     export_user_data,
     find_company,
@@ -29,7 +32,7 @@ from storage import (
     set_feedback,
     set_role,
 )
-from tests.storage.builders import NOW, log_turn
+from tests.storage.builders import NOW, add_user, log_turn
 
 ANNA_TEXT = "Mia figlia ha la febbre: posso usare i permessi per assisterla?"
 BRUNO_TEXT = "Quanto vale il bonus per il mutuo della casa?"
@@ -222,3 +225,18 @@ def test_erasure_reports_every_table_that_can_hold_the_user_ref() -> None:
     """A new table with a user_ref column must be handled by erase_user (and this test)."""
     holders = {table.name for table in Base.metadata.sorted_tables if "user_ref" in table.columns}
     assert holders == {"users", "chat_links", "conversations", "interactions"}
+
+
+def test_stale_conversations_without_consent_are_erased(db: Database) -> None:
+    with db.session() as session:
+        add_user(session, "ref-silent", telegram_user_id=11, now=NOW)
+        add_user(session, "ref-recent", telegram_user_id=12, now=NOW + timedelta(days=6))
+        add_user(session, "ref-agreed", telegram_user_id=13, now=NOW)
+        set_consent(session, user_ref="ref-agreed", version="v1", now=NOW)
+    with db.session() as session:
+        erased = erase_unconsented_users(session, created_before=NOW + timedelta(days=1))
+    assert erased == 1
+    with db.session() as session:
+        left = set(session.scalars(select(User.user_ref)))
+        links = set(session.scalars(select(ChatLink.user_ref)))
+    assert left == links == {"ref-recent", "ref-agreed"}
