@@ -23,6 +23,7 @@ from knowledge import Retriever
 from storage import (
     Database,
     ensure_user,
+    erase_unconsented_users,
     find_user,
     load_flow,
     mark_update_processed,
@@ -119,17 +120,22 @@ class DialogueEngine:
                 set_blocked(session, user_ref=user_ref, blocked=blocked)
 
     def housekeeping(self, now: dt.datetime) -> dict[str, int]:
-        """Enforce retention: drop expired question texts and old dedupe records.
+        """Enforce retention: expired question texts, old dedupe records, stale onboardings.
 
         Telegram redelivers an update for at most a day, so a week of update ids is plenty.
         """
         with self._db.session() as session:
-            texts_purged = purge_expired_texts(session, now=now)
-            updates_pruned = prune_processed_updates(session, older_than=now - dt.timedelta(days=7))
-        logger.info(
-            "housekeeping: %d texts purged, %d update ids pruned", texts_purged, updates_pruned
-        )
-        return {"texts_purged": texts_purged, "updates_pruned": updates_pruned}
+            done = {
+                "texts_purged": purge_expired_texts(session, now=now),
+                "updates_pruned": prune_processed_updates(
+                    session, older_than=now - dt.timedelta(days=7)
+                ),
+                "unconsented_erased": erase_unconsented_users(
+                    session, created_before=now - dt.timedelta(days=UNCONSENTED_DAYS)
+                ),
+            }
+        logger.info("housekeeping: %s", done)
+        return done
 
     # -- routing ---------------------------------------------------------------------------
 
