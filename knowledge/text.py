@@ -20,8 +20,10 @@ import Stemmer
 _TOKEN = re.compile(r"[a-z0-9]+")
 _DIGIT_GROUP = re.compile(r"(?<=\d)[.\s](?=\d{3}\b)")
 
-# Function words that carry no topic. Kept small on purpose: words like "non", "senza", "figli"
-# and "anni" can decide between two entries, so they stay.
+# Function words that carry no topic: Italian, then the English, Romanian and Spanish ones
+# workers mix in (without them, a Romanian "pentru" or "meu" makes any two Romanian texts
+# look alike). Kept small on purpose: words like "non", "senza", "figli" and "anni" can decide
+# between two entries, so they stay.
 STOP_WORDS: frozenset[str] = frozenset(
     """
     a ad al allo ai agli all alla alle c che chi ci col con cosa come cui d da dal dallo dai dagli
@@ -34,6 +36,9 @@ STOP_WORDS: frozenset[str] = frozenset(
     dobbiamo devono vorrei voglio
     the is are am do does i my me you your of to in on for and or an what how can which with at
     be it this that from
+    pentru meu mea mei mele tau ta cu sa si din care este sunt nu ce cum pot poti putem
+    am ai are fost lui ei
+    para por los las del mis tus puedo puede que como es son
     """.split()  # noqa: SIM905 - a word list reads better as text
 )
 
