@@ -215,8 +215,10 @@ class DialogueEngine:
         elif action.name == "pick" and action.interaction_id is not None:
             self._answerer.on_pick(ctx, action.interaction_id, action.value or "none")
         elif action.name == callbacks.HUMAN:
+            ctx.goto(None)
             ctx.say(human_contact(self._settings))
         elif action.name == callbacks.REPHRASE:
+            ctx.goto(None)
             ctx.say(Reply(texts.REPHRASE))
         elif action.name == callbacks.PRIVACY_EXPORT:
             privacy.export(ctx)

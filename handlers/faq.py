@@ -21,12 +21,15 @@ from storage import set_feedback
 
 FLOW = "faq"
 CLARIFYING = "clarifying"
+OFFERED_HUMAN = "offered_human"
 
 SMALLTALK = {
     "greet": texts.GREETING,
     "thanks": texts.THANKS,
     "goodbye": texts.GOODBYE,
     "bot_challenge": texts.BOT_CHALLENGE,
+    "affirm": texts.ACK,
+    "deny": texts.ACK,
 }
 
 
@@ -72,6 +75,20 @@ class Answerer:
         ctx.record.intent, ctx.record.confidence = parse.intent, parse.confidence
         short = len(prepared.split()) <= self._settings.smalltalk_max_words
         sure = parse.confidence >= self._settings.smalltalk_confidence
+        if ctx.flow == FLOW and ctx.step == CLARIFYING and prepared.strip(".) ").isdigit():
+            # "2" typed instead of pressing the second button
+            choice = int(prepared.strip(".) ")) - 1
+            self.on_pick(ctx, int(ctx.data.get("interaction", 0)), str(max(choice, 0)))
+            return None
+        if ctx.flow == FLOW and ctx.step == OFFERED_HUMAN:
+            ctx.goto(None)
+            if sure and short and parse.intent == "affirm":  # "sì" to "vuoi una persona?"
+                ctx.record.kind = "other"
+                return "talk_to_human"
+            if sure and short and parse.intent == "deny":
+                ctx.record.kind = "other"
+                ctx.say(Reply(texts.REPHRASE))
+                return None
         if sure and short and parse.intent in SMALLTALK:
             ctx.record.kind = "other"
             ctx.say(Reply(SMALLTALK[parse.intent]))
@@ -112,8 +129,7 @@ class Answerer:
             none = (Button(texts.CLARIFY_NONE, callbacks.pick(interaction_id, None)),)
             ctx.say(Reply(texts.CLARIFY, buttons=(*rows, none)))
         else:
-            ctx.goto(None)
-            ctx.say(offer_human(texts.FALLBACK))
+            offer_human(ctx, texts.FALLBACK)
 
     def answer_reply(self, entry: Entry, interaction_id: int) -> Reply:
         sources = "; ".join(entry.sources[: self._settings.max_sources_shown])
@@ -141,7 +157,7 @@ class Answerer:
         ctx.goto(None)
         if value == "none" or int(value) >= len(candidates):
             ctx.record.decision = "fallback"
-            ctx.say(offer_human(texts.CLARIFY_NONE_REPLY))
+            offer_human(ctx, texts.CLARIFY_NONE_REPLY)
             return
         entry = self._retriever_entry(candidates[int(value)])
         if entry is None:
@@ -165,18 +181,22 @@ def on_feedback(ctx: Context, interaction_id: int, helpful: bool) -> None:
     if helpful:
         ctx.say(Reply(texts.FEEDBACK_THANKS, notice=texts.FEEDBACK_THANKS))
     else:
-        ctx.say(offer_human(texts.FEEDBACK_SORRY))
+        offer_human(ctx, texts.FEEDBACK_SORRY)
 
 
-def offer_human(text: str) -> Reply:
-    return Reply(
-        text,
-        buttons=(
-            (
-                Button(texts.OFFER_HUMAN, callbacks.HUMAN),
-                Button(texts.OFFER_REPHRASE, callbacks.REPHRASE),
+def offer_human(ctx: Context, text: str) -> None:
+    """Ask whether the user wants a person; a typed "sì" or "no" answers it like the buttons."""
+    ctx.goto(FLOW, OFFERED_HUMAN)
+    ctx.say(
+        Reply(
+            text,
+            buttons=(
+                (
+                    Button(texts.OFFER_HUMAN, callbacks.HUMAN),
+                    Button(texts.OFFER_REPHRASE, callbacks.REPHRASE),
+                ),
             ),
-        ),
+        )
     )
 
 

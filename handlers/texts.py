@@ -68,6 +68,7 @@ HELP = (
 GREETING = "Ciao! Dimmi pure: che cosa vuoi sapere sul welfare aziendale?"
 THANKS = "Figurati! Se hai altre domande, sono qui."
 GOODBYE = "A presto! Quando vuoi, scrivimi di nuovo."
+ACK = "D'accordo. Se hai una domanda sul welfare aziendale, scrivila pure."
 BOT_CHALLENGE = (
     "Sono un assistente automatico dello Sportello Welfare, non una persona. "
     "Se preferisci parlare con qualcuno dello sportello, scrivi /operatore."

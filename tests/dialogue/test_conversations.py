@@ -167,6 +167,33 @@ def test_fallback_offers_a_person_and_keeps_the_text_for_review(
     assert all(i.question_text is None for i in interactions(database))
 
 
+def test_typed_answers_work_like_buttons(database: Database, desk_parts: DeskParts) -> None:
+    engine = make_engine(
+        database,
+        desk_parts,
+        RetrievalSettings(min_similarity=1.5, confident_similarity=1.5),
+        desk_phone="011 000000",
+    )
+    chat = Chat(engine)
+    chat.onboard()
+    chat.send("la mia cooperativa paga il corso di inglese di mia moglie?")
+    assert "Vuoi parlare con una persona" in chat.text()
+    chat.send("sì")
+    assert "011 000000" in chat.text()
+    chat.send("il corso di yoga si può rimborsare?")
+    chat.send("no")
+    assert "scrivimi la domanda con altre parole" in chat.text()
+
+    clarifying = Chat(
+        make_engine(database, desk_parts, RetrievalSettings(clarify_margin=50.0)), user_id=77
+    )
+    clarifying.onboard()
+    options = clarifying.send("rimborso delle spese per i figli")[-1]
+    second = options.buttons[1][0].label
+    clarifying.send("2")
+    assert second in clarifying.text() and "Fonte:" in clarifying.text()
+
+
 def test_small_talk_and_out_of_scope(engine: DialogueEngine) -> None:
     chat = Chat(engine)
     chat.onboard()
