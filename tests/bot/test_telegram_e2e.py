@@ -224,3 +224,19 @@ async def test_webhook_with_secret_and_duplicate_update(
         assert len(messages_to(standin.calls, USER)) == 1
         await app.updater.stop()
         await app.stop()
+
+
+async def test_a_database_outage_gets_an_apology_and_the_bot_carries_on(
+    standin: BotApiStandIn,
+    polling_app: Application,  # type: ignore[type-arg]
+    database: Database,
+) -> None:
+    count = await onboard(standin)
+    database.downgrade("base")  # every table gone: the next turn fails inside the engine
+    standin.queue_update(message_update(USER, "buoni pasto esenti"))
+    apology = await next_reply(standin, count)
+    assert "qualcosa è andato storto" in apology.params["text"]
+    database.upgrade()
+    standin.queue_update(message_update(USER, "/menu"))
+    after = await next_reply(standin, count + 1)
+    assert "Ecco cosa posso fare" in after.params["text"]
