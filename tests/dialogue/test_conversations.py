@@ -15,6 +15,10 @@ from tests.dialogue.conftest import Chat
 
 pytestmark = pytest.mark.integration
 
+NOTHING_FITS = RetrievalSettings(min_similarity=1.5, confident_similarity=1.5)
+"""Thresholds no cosine can reach: every question falls back, whatever the base holds."""
+UNCOVERED = "la mia cooperativa paga il corso di inglese di mia moglie?"
+
 
 def interactions(database: Database) -> list[Interaction]:
     with database.session() as session:
@@ -144,20 +148,15 @@ def test_clarifying_question_offers_candidates(database: Database, desk_parts: D
 def test_fallback_offers_a_person_and_keeps_the_text_for_review(
     database: Database, desk_parts: DeskParts
 ) -> None:
-    engine = make_engine(
-        database,
-        desk_parts,
-        RetrievalSettings(min_similarity=1.5, confident_similarity=1.5),
-        desk_email="sportello@example.org",
-    )
+    engine = make_engine(database, desk_parts, NOTHING_FITS, desk_email="sportello@example.org")
     chat = Chat(engine)
     chat.onboard()
-    chat.send("la mia cooperativa paga il corso di inglese di mia moglie?")
+    chat.send(UNCOVERED)
     assert "Non ho trovato una risposta sicura" in chat.text()
     chat.press("Sì, con una persona")
     assert "sportello@example.org" in chat.text()
     fallback = [i for i in interactions(database) if i.decision == "fallback"][-1]
-    assert fallback.question_text == "la mia cooperativa paga il corso di inglese di mia moglie?"
+    assert fallback.question_text == UNCOVERED
     assert fallback.retain_until is not None
     engine.housekeeping(chat.clock + dt.timedelta(days=89))
     kept = next(i for i in interactions(database) if i.id == fallback.id)
@@ -168,15 +167,10 @@ def test_fallback_offers_a_person_and_keeps_the_text_for_review(
 
 
 def test_typed_answers_work_like_buttons(database: Database, desk_parts: DeskParts) -> None:
-    engine = make_engine(
-        database,
-        desk_parts,
-        RetrievalSettings(min_similarity=1.5, confident_similarity=1.5),
-        desk_phone="011 000000",
-    )
+    engine = make_engine(database, desk_parts, NOTHING_FITS, desk_phone="011 000000")
     chat = Chat(engine)
     chat.onboard()
-    chat.send("la mia cooperativa paga il corso di inglese di mia moglie?")
+    chat.send(UNCOVERED)
     assert "Vuoi parlare con una persona" in chat.text()
     chat.send("sì")
     assert "011 000000" in chat.text()
