@@ -13,6 +13,8 @@ vocabulary covers. Thresholds are settings, chosen on the evaluation set (see be
 from __future__ import annotations
 
 import logging
+import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
@@ -49,6 +51,9 @@ class RetrievalSettings(BaseModel):
     hnsw_above: int = Field(default=20_000, ge=0)
     hnsw_m: int = Field(default=32, ge=4)
     hnsw_ef_search: int = Field(default=256, ge=1)
+    embedding_cache_size: int = Field(
+        default=4096, ge=0, description="recent query vectors kept in memory (0: no cache)"
+    )
     faiss_threads: int = Field(
         default=1, ge=1, description="OpenMP threads per search; one query at a time needs one"
     )
@@ -124,6 +129,8 @@ class Retriever:
             k1=settings.bm25_k1,
             b=settings.bm25_b,
         )
+        self._cache: OrderedDict[str, Vectors] = OrderedDict()
+        self._cache_lock = threading.Lock()
         self._audience_mask = {
             audience: np.array([not e.serves(audience) for e in self.entries], dtype=bool)
             for audience in ("worker", "company")
@@ -176,9 +183,26 @@ class Retriever:
         )
 
     def embed(self, prepared_query: str) -> Vectors:
-        """The encoder's unit vector for an already prepared query."""
+        """The encoder's unit vector for an already prepared query.
+
+        The encoder is most of the cost of a turn, and people send the same short messages
+        over and over ("ciao", "grazie", "buoni pasto"), so recent vectors are kept (LRU).
+        The returned array is shared: callers must not modify it.
+        """
+        with self._cache_lock:
+            cached = self._cache.get(prepared_query)
+            if cached is not None:
+                self._cache.move_to_end(prepared_query)
+                return cached
         vectors = self._encoder.encode_queries([prepared_query])
-        return np.ascontiguousarray(vectors[0], dtype=np.float32)
+        vector = np.ascontiguousarray(vectors[0], dtype=np.float32)
+        vector.setflags(write=False)
+        if self.settings.embedding_cache_size:
+            with self._cache_lock:
+                self._cache[prepared_query] = vector
+                if len(self._cache) > self.settings.embedding_cache_size:
+                    self._cache.popitem(last=False)
+        return vector
 
     def prepare(self, query: str) -> tuple[str, bool]:
         """Collapse white space and cut an over-long query at a word boundary."""

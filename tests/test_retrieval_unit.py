@@ -117,3 +117,24 @@ def test_dense_index_scores_each_entry_by_its_best_phrasing() -> None:
     scores = dense.entry_scores(np.array([0.6, 0.8, 0, 0], dtype=np.float32), depth=2)
     assert scores[0] == pytest.approx(0.8)
     assert scores[3] == pytest.approx(scores[1])  # not reached: the floor of what was seen
+
+
+def test_query_vectors_are_cached_and_read_only(entries: tuple[Entry, ...]) -> None:
+    retriever = make_retriever(entries, embedding_cache_size=2)
+    encoder = retriever.encoder
+    assert isinstance(encoder, HashingEncoder)
+    first = retriever.embed("buoni pasto")
+    calls = encoder.calls
+    assert retriever.embed("buoni pasto") is first and encoder.calls == calls
+    assert not first.flags.writeable
+    retriever.embed("nido")
+    retriever.embed("piano")  # evicts the least recently used: "buoni pasto"
+    retriever.embed("buoni pasto")
+    assert encoder.calls == calls + 3
+    uncached = make_retriever(entries, embedding_cache_size=0)
+    plain = uncached.encoder
+    assert isinstance(plain, HashingEncoder)
+    before = plain.calls
+    uncached.embed("nido")
+    uncached.embed("nido")
+    assert plain.calls == before + 2
