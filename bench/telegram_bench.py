@@ -1,13 +1,14 @@
 """Telegram path benchmark: the desk's bot and a bare PTB echo bot, same load, same run.
 
-    .venv/bin/python bench/telegram_bench.py [--users 100] [--messages 5]
+    .venv/bin/python bench/telegram_bench.py [--out FILE]
 
 This process runs the loopback Bot API stand-in and plays the users; the bot under test runs
 in a separate process (`sportello run`, polling, SQLite), exactly as deployed. Each user sends
 questions one after another, waiting for the answer, as people do; many users at once make the
-load. Reported: sustained updates/s, latency from update queued to first reply received
-(p50/p95), and whether every update got exactly the replies it should — the expected replies
-come from a dry run of the same engine in this process before the timed phase.
+load (three levels: 1, 5 and 100 users at once). Reported: sustained updates/s, latency
+from update queued to first reply received (p50/p95), and whether every update got exactly
+the replies it should — the expected replies come from a dry run of the same engine in this
+process before the timed phase.
 
 The stand-in imposes no flood limits, so the bot's own limiter is opened up
 (`overall_max_rate`); against Telegram the limiter keeps the bot at ~30 messages/s instead.

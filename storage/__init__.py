@@ -30,7 +30,6 @@ from storage.interactions import (
     log_interaction,
     purge_expired_texts,
     set_feedback,
-    update_interaction_latency,
 )
 from storage.migrate import head_revision
 from storage.models import (
@@ -102,5 +101,4 @@ __all__ = [
     "set_feedback",
     "set_language",
     "set_role",
-    "update_interaction_latency",
 ]

@@ -14,7 +14,6 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from storage.checks import aware_utc, finite, one_of, optional_text
-from storage.errors import NotFoundError
 from storage.models import (
     CHANNELS,
     DECISIONS,
@@ -41,7 +40,7 @@ def log_interaction(
     question_text: str | None = None,
     retain_until: datetime | None = None,
 ) -> int:
-    """Append one turn; returns its id (for feedback and the final latency).
+    """Append one turn; returns its id (feedback buttons carry it).
 
     A `question_text` is refused when the turn was answered, and needs a `retain_until`:
     the log must never hold a person's words without a reason and a deadline.
@@ -69,15 +68,6 @@ def log_interaction(
     session.add(row)
     session.flush()
     return row.id
-
-
-def update_interaction_latency(session: Session, *, interaction_id: int, latency_ms: float) -> None:
-    """Replace the latency once the reply has really been sent."""
-    row = session.get(Interaction, interaction_id)
-    if row is None:
-        raise NotFoundError(f"no interaction {interaction_id}")
-    row.latency_ms = finite(latency_ms, "latency_ms")
-    session.flush()
 
 
 def set_feedback(session: Session, *, interaction_id: int, user_ref: str, helpful: bool) -> bool:

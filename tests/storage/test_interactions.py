@@ -12,11 +12,9 @@ from sqlalchemy.exc import IntegrityError
 from storage import (
     Database,
     Interaction,
-    NotFoundError,
     log_interaction,
     purge_expired_texts,
     set_feedback,
-    update_interaction_latency,
 )
 from tests.storage.builders import NOW, add_user, log_turn
 
@@ -90,18 +88,6 @@ def test_turns_without_a_user_or_an_answer(db: Database) -> None:
             [],
             [],
         )
-
-
-def test_latency_is_updated_once_the_reply_is_sent(db: Database) -> None:
-    with db.session() as session:
-        interaction_id = log_turn(session, "ref-anna")
-    with db.session() as session:
-        update_interaction_latency(session, interaction_id=interaction_id, latency_ms=432.1)
-    with db.session() as session:
-        row = session.get(Interaction, interaction_id)
-        assert row is not None and row.latency_ms == 432.1
-        with pytest.raises(NotFoundError):
-            update_interaction_latency(session, interaction_id=interaction_id + 999, latency_ms=1)
 
 
 def test_feedback_only_from_the_user_who_asked(db: Database) -> None:
