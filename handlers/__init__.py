@@ -11,7 +11,16 @@ from typing import TYPE_CHECKING, Any
 
 from handlers.settings import DialogueSettings
 from handlers.texts import COMMAND_DESCRIPTIONS
-from handlers.turns import Attachment, Button, Channel, Document, Outcome, Reply, Turn
+from handlers.turns import (
+    Attachment,
+    Button,
+    Channel,
+    Document,
+    Incoming,
+    Outcome,
+    Reply,
+    Turn,
+)
 
 if TYPE_CHECKING:
     from handlers.engine import DialogueEngine
@@ -26,6 +35,7 @@ __all__ = [
     "DialogueEngine",
     "DialogueSettings",
     "Document",
+    "Incoming",
     "IntentParser",
     "Outcome",
     "Pseudonymizer",

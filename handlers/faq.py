@@ -7,6 +7,7 @@ goes to the knowledge base first, because "grazie, e per il nido come faccio?" i
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -55,15 +56,22 @@ class Answerer:
         self._settings = settings
 
     def analyse(self, text: str) -> Analysis:
-        """The expensive, state-free part of understanding a message.
+        """The expensive, state-free part of understanding one message (see `analyse_many`)."""
+        return self.analyse_many([text])[0]
 
-        The engine calls it before opening the database transaction, so the model runs
-        while other turns hold the (SQLite) write lock instead of while holding it.
+    def analyse_many(self, texts: Sequence[str]) -> list[Analysis]:
+        """The expensive, state-free part of understanding messages: encoder and intent.
+
+        The engine calls it before opening the database transaction, for all the messages
+        that arrived together, so the encoder runs once for the lot and never while the
+        (SQLite) write lock is held.
         """
-        prepared, truncated = self._retriever.prepare(text)
-        vector = self._retriever.embed(prepared)
-        parse = self._intents.parse_with_vector(prepared, vector)
-        return Analysis(text, prepared, truncated, vector, parse)
+        prepared = [self._retriever.prepare(text) for text in texts]
+        vectors = self._retriever.embed_many([p for p, _ in prepared])
+        return [
+            Analysis(text, p, truncated, vector, self._intents.parse_with_vector(p, vector))
+            for text, (p, truncated), vector in zip(texts, prepared, vectors, strict=True)
+        ]
 
     def on_text(self, ctx: Context, text: str, analysis: Analysis | None = None) -> str | None:
         """Handle free text; returns an intent the engine must route (human, privacy) or None."""

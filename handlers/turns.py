@@ -38,6 +38,17 @@ class Turn:
 
 
 @dataclass(frozen=True)
+class Incoming:
+    """A turn as a channel delivers it: with the channel's id of the delivery, if it has one.
+
+    `update_id` (Telegram's) makes a redelivered update a no-op.
+    """
+
+    turn: Turn
+    update_id: int | None = None
+
+
+@dataclass(frozen=True)
 class Button:
     label: str
     data: str

@@ -47,6 +47,7 @@ from storage.models import (
     User,
 )
 from storage.privacy import erase_unconsented_users, erase_user, export_user_data
+from storage.turn_state import TurnState, load_turn_state
 from storage.updates import mark_update_processed, prune_processed_updates
 from storage.users import (
     chat_id_for,
@@ -75,6 +76,7 @@ __all__ = [
     "NotFoundError",
     "ProcessedUpdate",
     "StorageError",
+    "TurnState",
     "User",
     "add_company",
     "chat_id_for",
@@ -89,6 +91,7 @@ __all__ = [
     "join_company",
     "list_companies",
     "load_flow",
+    "load_turn_state",
     "log_interaction",
     "mark_update_processed",
     "mask_url",

@@ -11,14 +11,31 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from storage.checks import aware_utc, json_copy, optional_text
 from storage.errors import NotFoundError
-from storage.models import FLOW_NAME_LENGTH, Conversation
+from storage.models import FLOW_NAME_LENGTH, Conversation, table_of
 from storage.statements import insert_if_absent
 from storage.users import check_user_ref, require_user
+
+_conversations = table_of(Conversation)
+_BUMP = (
+    update(_conversations)
+    .where(_conversations.c.user_ref == bindparam("ref"))
+    .values(
+        version=_conversations.c.version + 1,
+        flow=bindparam("flow"),
+        step=bindparam("step"),
+        data=bindparam("data"),
+        updated_at=bindparam("updated_at"),
+    )
+    .returning(_conversations.c.version)
+)
+"""A Core statement: a save runs on every turn that moves a conversation, and the ORM's
+bulk-update machinery costs more than the UPDATE itself. No ORM object of this table is
+kept in a session between turns, so there is nothing to synchronise."""
 
 
 @dataclass(frozen=True)
@@ -57,7 +74,7 @@ def save_flow(
     concurrent saves yield two different versions instead of both writing the same one.
     `data` must be JSON: it is stored and returned exactly as it will read back.
     """
-    require_user(session, user_ref)
+    check_user_ref(user_ref)
     if not isinstance(data, dict):
         raise ValueError(f"flow data must be a dict, got {type(data).__name__}")
     payload: dict[str, Any] = json_copy(data, "flow data")
@@ -66,6 +83,7 @@ def save_flow(
     values = {"flow": flow, "step": step, "data": payload, "updated_at": aware_utc(now, "now")}
     version = _bump(session, user_ref, values)
     if version is None:
+        require_user(session, user_ref)  # the first save: refuse an unknown user clearly
         if insert_if_absent(session, Conversation, {"user_ref": user_ref, "version": 1, **values}):
             version = 1
         else:  # a concurrent first save won the insert: save over it
@@ -76,11 +94,5 @@ def save_flow(
 
 
 def _bump(session: Session, user_ref: str, values: dict[str, Any]) -> int | None:
-    result = session.execute(
-        update(Conversation)
-        .where(Conversation.user_ref == user_ref)
-        .values(version=Conversation.version + 1, **values)
-        .returning(Conversation.version)
-        .execution_options(synchronize_session="fetch")
-    )
+    result = session.connection().execute(_BUMP, {"ref": user_ref, **values})
     return result.scalar_one_or_none()

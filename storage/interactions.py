@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import update
+from sqlalchemy import insert, update
 from sqlalchemy.orm import Session
 
 from storage.checks import aware_utc, finite, one_of, optional_text
@@ -21,7 +21,13 @@ from storage.models import (
     KINDS,
     USER_REF_LENGTH,
     Interaction,
+    table_of,
 )
+
+_interactions = table_of(Interaction)
+_INSERT = insert(_interactions).returning(_interactions.c.id)
+"""A Core statement: every turn writes one row, and an ORM object per row (identity map,
+unit of work, flush) would cost several times the INSERT for a row nobody reads back."""
 
 
 def log_interaction(
@@ -51,23 +57,23 @@ def log_interaction(
             raise ValueError("question_text is kept only for turns the desk could not answer")
         if retain_until is None:
             raise ValueError("question_text needs retain_until: the date it must be deleted")
-    row = Interaction(
-        at=aware_utc(at, "at"),
-        user_ref=optional_text(user_ref, "user_ref", USER_REF_LENGTH),
-        channel=one_of(channel, CHANNELS, "channel"),
-        kind=one_of(kind, KINDS, "kind"),
-        intent=optional_text(intent, "intent", INTENT_LENGTH),
-        confidence=None if confidence is None else finite(confidence, "confidence"),
-        decision=None if decision is None else one_of(decision, DECISIONS, "decision"),
-        entry_ids=[str(entry_id) for entry_id in entry_ids],
-        scores=[finite(score, "score") for score in scores],
-        latency_ms=finite(latency_ms, "latency_ms"),
-        question_text=question_text,
-        retain_until=None if retain_until is None else aware_utc(retain_until, "retain_until"),
-    )
-    session.add(row)
-    session.flush()
-    return row.id
+    row = {
+        "at": aware_utc(at, "at"),
+        "user_ref": optional_text(user_ref, "user_ref", USER_REF_LENGTH),
+        "channel": one_of(channel, CHANNELS, "channel"),
+        "kind": one_of(kind, KINDS, "kind"),
+        "intent": optional_text(intent, "intent", INTENT_LENGTH),
+        "confidence": None if confidence is None else finite(confidence, "confidence"),
+        "decision": None if decision is None else one_of(decision, DECISIONS, "decision"),
+        "entry_ids": [str(entry_id) for entry_id in entry_ids],
+        "scores": [finite(score, "score") for score in scores],
+        "latency_ms": finite(latency_ms, "latency_ms"),
+        "feedback": None,
+        "question_text": question_text,
+        "retain_until": None if retain_until is None else aware_utc(retain_until, "retain_until"),
+    }
+    interaction_id: int = session.connection().execute(_INSERT, row).scalar_one()
+    return interaction_id
 
 
 def set_feedback(session: Session, *, interaction_id: int, user_ref: str, helpful: bool) -> bool:

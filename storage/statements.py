@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
-from sqlalchemy import inspect
+from sqlalchemy import Insert, Table
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from storage.errors import StorageError
-from storage.models import Base
+from storage.models import Base, table_of
 
 
 def insert_if_absent(session: Session, model: type[Base], values: dict[str, Any]) -> bool:
@@ -20,15 +21,23 @@ def insert_if_absent(session: Session, model: type[Base], values: dict[str, Any]
     to commit (and then inserts nothing) or to roll back (and then inserts). No exception
     is raised, so the caller's transaction stays usable.
     """
-    dialect = session.get_bind().dialect.name
+    session.flush()  # the statement bypasses the ORM: pending objects must be in first
+    connection = session.connection()
+    statement = _insert_if_absent(connection.dialect.name, table_of(model))
+    return connection.execute(statement, values).first() is not None
+
+
+@functools.cache
+def _insert_if_absent(dialect: str, table: Table) -> Insert:
+    """Built once per table (the columns come with the parameters): every turn runs one."""
     if dialect == "postgresql":
-        statement: Any = postgresql.insert(model)
+        statement: Any = postgresql.insert(table)
     elif dialect == "sqlite":
-        statement = sqlite.insert(model)
+        statement = sqlite.insert(table)
     else:  # Database.from_url accepts no other backend
         raise StorageError(
             f"the {dialect} backend is not supported — use sqlite:/// or postgresql+psycopg://"
         )
-    primary_key = inspect(model).primary_key[0]
-    statement = statement.values(values).on_conflict_do_nothing().returning(primary_key)
-    return session.execute(statement).first() is not None
+    primary_key = table.primary_key.columns.values()[0]
+    insert: Insert = statement.on_conflict_do_nothing().returning(primary_key)
+    return insert
