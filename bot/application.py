@@ -1,9 +1,10 @@
 """The python-telegram-bot `Application` around the dialogue engine.
 
-The engine is synchronous (retrieval is CPU work, storage is a database transaction), so each
-update is handled in a worker thread: the event loop keeps receiving and sending while a turn
-computes, and numpy/FAISS release the GIL for most of that time. Replies are sent afterwards,
-through PTB's `AIORateLimiter`, which waits and retries on Telegram's 429 instead of dropping.
+The engine is synchronous (retrieval is CPU work, storage is a database transaction), so the
+bot never calls it directly: each update's turn goes to a `TurnDispatcher`, which runs the
+engine in batches in a worker process (or a thread) while the event loop keeps receiving and
+sending. Replies are sent afterwards, through PTB's `AIORateLimiter`, which waits and retries
+on Telegram's 429 instead of dropping.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from telegram.ext import (
 from bot.adapter import to_turn
 from bot.render import keyboard, split_message, to_html
 from bot.settings import BotConfigurationError, TelegramSettings
-from handlers import COMMAND_DESCRIPTIONS, DialogueEngine, Reply, texts
+from handlers import COMMAND_DESCRIPTIONS, Incoming, Reply, TurnDispatcher, texts
 
 logger = logging.getLogger(__name__)
 
@@ -46,12 +47,12 @@ class DeskBot:
 
     def __init__(
         self,
-        engine: DialogueEngine,
+        dispatcher: TurnDispatcher,
         settings: TelegramSettings,
         clock: Clock = utc_now,
         on_shutdown: Callable[[], None] | None = None,
     ) -> None:
-        self._engine = engine
+        self._dispatcher = dispatcher
         self._settings = settings
         self._clock = clock
         self._on_shutdown = on_shutdown
@@ -95,11 +96,13 @@ class DeskBot:
         await application.bot.set_my_commands(
             [BotCommand(name, description) for name, description in COMMAND_DESCRIPTIONS]
         )
+        await self._dispatcher.start()
         self._housekeeping = asyncio.create_task(self._run_housekeeping())
 
     async def _post_shutdown(self, application: Application) -> None:  # type: ignore[type-arg]
         if self._housekeeping is not None:
             self._housekeeping.cancel()
+        await self._dispatcher.stop()
         if self._on_shutdown is not None:
             self._on_shutdown()
 
@@ -108,7 +111,7 @@ class DeskBot:
         period = self._settings.housekeeping_minutes * 60
         while True:
             try:
-                await asyncio.to_thread(self._engine.housekeeping, self._clock())
+                await self._dispatcher.housekeeping(self._clock())
             except Exception:
                 logger.exception("housekeeping failed; retrying at the next period")
             await asyncio.sleep(period)
@@ -118,7 +121,7 @@ class DeskBot:
         if turn is None:
             logger.info("update %s ignored: nothing the desk acts on", update.update_id)
             return
-        outcome = await asyncio.to_thread(self._engine.handle, turn, update.update_id)
+        outcome = await self._dispatcher.handle(Incoming(turn, update.update_id))
         query = update.callback_query
         if query is not None:
             notice = next((r.notice for r in outcome.replies if r.notice), None)
@@ -155,14 +158,14 @@ class DeskBot:
                     )
         except Forbidden:
             logger.info("chat %s blocked the bot: marked, replies dropped", chat_id)
-            await asyncio.to_thread(self._engine.set_blocked, "telegram", user_id, True)
+            await self._dispatcher.set_blocked("telegram", user_id, True)
 
     async def on_membership(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         change = update.my_chat_member
         if change is None or change.chat.type != "private":
             return
         blocked = change.new_chat_member.status in (ChatMemberStatus.BANNED, ChatMemberStatus.LEFT)
-        await asyncio.to_thread(self._engine.set_blocked, "telegram", change.from_user.id, blocked)
+        await self._dispatcher.set_blocked("telegram", change.from_user.id, blocked)
         logger.info("user %s the bot", "blocked" if blocked else "unblocked")
 
     async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:

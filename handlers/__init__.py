@@ -23,6 +23,7 @@ from handlers.turns import (
 )
 
 if TYPE_CHECKING:
+    from handlers.dispatch import EngineLane, ThreadLane, TurnDispatcher
     from handlers.engine import DialogueEngine
     from handlers.faq import IntentParser
     from handlers.pseudonym import Pseudonymizer
@@ -35,16 +36,22 @@ __all__ = [
     "DialogueEngine",
     "DialogueSettings",
     "Document",
+    "EngineLane",
     "Incoming",
     "IntentParser",
     "Outcome",
     "Pseudonymizer",
     "Reply",
+    "ThreadLane",
     "Turn",
+    "TurnDispatcher",
 ]
 
 _LAZY = {
     "DialogueEngine": "handlers.engine",
+    "EngineLane": "handlers.dispatch",
+    "ThreadLane": "handlers.dispatch",
+    "TurnDispatcher": "handlers.dispatch",
     "IntentParser": "handlers.faq",
     "Pseudonymizer": "handlers.pseudonym",
 }

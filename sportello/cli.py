@@ -308,13 +308,15 @@ def _chat(args: argparse.Namespace, settings: Settings) -> int:
 
 def _run(args: argparse.Namespace, settings: Settings) -> int:
     from bot import DeskBot, run_bot
+    from handlers import TurnDispatcher
     from sportello.desk import build_desk
 
     if settings.telegram.token is None:
         print("errore: manca il token del bot: imposta SPORTELLO__TELEGRAM__TOKEN", file=sys.stderr)
         return EXIT_USAGE
     desk = build_desk(settings, progress=sys.stderr.isatty())
-    run_bot(DeskBot(desk.engine, settings.telegram, on_shutdown=desk.close), settings.telegram)
+    dispatcher = TurnDispatcher.in_process(desk.engine)
+    run_bot(DeskBot(dispatcher, settings.telegram, on_shutdown=desk.close), settings.telegram)
     return EXIT_OK
 
 

@@ -11,7 +11,7 @@ import pytest
 from telegram.ext import Application
 
 from bot import DeskBot, TelegramSettings
-from handlers import DialogueEngine
+from handlers import DialogueEngine, TurnDispatcher
 from storage import Database, User
 from tests.botapi_standin import (
     TOKEN,
@@ -51,7 +51,7 @@ async def standin() -> AsyncIterator[BotApiStandIn]:
 
 @pytest.fixture
 async def polling_app(standin: BotApiStandIn, engine: DialogueEngine) -> AsyncIterator[Application]:  # type: ignore[type-arg]
-    app = DeskBot(engine, telegram_settings(standin)).build()
+    app = DeskBot(TurnDispatcher.in_process(engine), telegram_settings(standin)).build()
     async with app:
         assert app.post_init is not None
         await app.post_init(app)  # what run_polling does between initialize and start
@@ -200,7 +200,7 @@ async def test_webhook_with_secret_and_duplicate_update(
 ) -> None:
     port = free_port()
     settings = telegram_settings(standin, mode="webhook", webhook_port=port)
-    app = DeskBot(engine, settings).build()
+    app = DeskBot(TurnDispatcher.in_process(engine), settings).build()
     url = f"http://127.0.0.1:{port}/telegram"
     async with app:
         await app.start()
