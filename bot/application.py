@@ -31,6 +31,7 @@ from telegram.ext import (
 from bot.adapter import to_turn
 from bot.render import keyboard, split_message, to_html
 from bot.settings import BotConfigurationError, TelegramSettings
+from bot.transport import AiohttpRequest
 from handlers import COMMAND_DESCRIPTIONS, Incoming, Reply, TurnDispatcher, texts
 
 logger = logging.getLogger(__name__)
@@ -64,17 +65,28 @@ class DeskBot:
             raise BotConfigurationError(
                 "no Telegram bot token: set SPORTELLO__TELEGRAM__TOKEN (from @BotFather)"
             )
+        builder = ApplicationBuilder().token(s.token.get_secret_value())
+        builder = builder.base_url(s.base_url).base_file_url(s.base_file_url)
+        if s.http_client == "aiohttp":
+            timeouts = {
+                "connect_timeout": s.connect_timeout,
+                "read_timeout": s.read_timeout,
+                "pool_timeout": s.read_timeout,
+            }
+            builder = builder.request(
+                AiohttpRequest(connection_pool_size=s.connection_pool_size, **timeouts)
+            ).get_updates_request(AiohttpRequest(connection_pool_size=1, **timeouts))
+        else:
+            builder = (
+                builder.connection_pool_size(s.connection_pool_size)
+                .connect_timeout(s.connect_timeout)
+                .read_timeout(s.read_timeout)
+                .get_updates_read_timeout(s.poll_timeout + s.read_timeout)
+            )
         application = (
-            ApplicationBuilder()
-            .token(s.token.get_secret_value())
-            .base_url(s.base_url)
-            .base_file_url(s.base_file_url)
-            .connect_timeout(s.connect_timeout)
-            .read_timeout(s.read_timeout)
-            .get_updates_read_timeout(s.poll_timeout + s.read_timeout)
-            .rate_limiter(
+            builder.rate_limiter(
                 AIORateLimiter(
-                    overall_max_rate=s.overall_max_rate,
+                    overall_max_rate=s.effective_overall_max_rate(),
                     group_max_rate=s.group_max_rate,
                     max_retries=s.max_retries,
                 )

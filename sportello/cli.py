@@ -30,6 +30,7 @@ from knowledge import (
 )
 from knowledge.evaluation import LabelledFileError
 from knowledge.topics import TopicsError
+from sportello.logs import configure_logging
 from sportello.settings import Settings, SettingsError, load_settings
 from sportello.wiring import build_search, open_knowledge_base
 
@@ -49,10 +50,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     try:
         settings = load_settings(args.config)
-        logging.basicConfig(
-            level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-        )
-        logging.getLogger("httpx").setLevel(logging.WARNING)
+        configure_logging(settings.log_level)
         code: int = args.run(args, settings)
         return code
     except Exception as exc:
@@ -309,14 +307,25 @@ def _chat(args: argparse.Namespace, settings: Settings) -> int:
 def _run(args: argparse.Namespace, settings: Settings) -> int:
     from bot import DeskBot, run_bot
     from handlers import TurnDispatcher
-    from sportello.desk import build_desk
 
     if settings.telegram.token is None:
         print("errore: manca il token del bot: imposta SPORTELLO__TELEGRAM__TOKEN", file=sys.stderr)
         return EXIT_USAGE
-    desk = build_desk(settings, progress=sys.stderr.isatty())
-    dispatcher = TurnDispatcher.in_process(desk.engine)
-    run_bot(DeskBot(dispatcher, settings.telegram, on_shutdown=desk.close), settings.telegram)
+    processes = settings.workers.processes
+    if processes == 0:
+        from sportello.desk import build_desk
+
+        desk = build_desk(settings, progress=sys.stderr.isatty())
+        dispatcher = TurnDispatcher.in_process(desk.engine, settings.workers.max_batch)
+        run_bot(DeskBot(dispatcher, settings.telegram, on_shutdown=desk.close), settings.telegram)
+        return EXIT_OK
+    from sportello.desk import prepare_shared_state
+    from sportello.workers import start_workers
+
+    processes = prepare_shared_state(settings, processes)
+    lanes = start_workers(settings, processes)
+    dispatcher = TurnDispatcher(lanes, settings.workers.max_batch)
+    run_bot(DeskBot(dispatcher, settings.telegram), settings.telegram)
     return EXIT_OK
 
 

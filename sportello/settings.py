@@ -53,6 +53,17 @@ class NluSettings(BaseModel):
     data_file: Path | None = Field(default=None, description="Rasa NLU YAML; empty: bundled")
 
 
+class WorkerSettings(BaseModel):
+    processes: int = Field(
+        default=1,
+        ge=0,
+        le=64,
+        description="engine worker processes behind `sportello run`; 0 runs the engine in a"
+        " thread of the bot process. SQLite has one writer, so more than one needs PostgreSQL",
+    )
+    max_batch: int = Field(default=64, ge=1, description="turns an engine call takes at most")
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="SPORTELLO__",
@@ -71,6 +82,7 @@ class Settings(BaseSettings):
     privacy: PrivacySettings = PrivacySettings()
     dialogue: DialogueSettings = DialogueSettings()
     telegram: TelegramSettings = TelegramSettings()
+    workers: WorkerSettings = WorkerSettings()
 
     @classmethod
     def settings_customise_sources(
