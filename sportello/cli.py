@@ -322,7 +322,7 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
     from sportello.desk import prepare_shared_state
     from sportello.workers import start_workers
 
-    processes = prepare_shared_state(settings, processes)
+    prepare_shared_state(settings)
     lanes = start_workers(settings, processes)
     dispatcher = TurnDispatcher(lanes, settings.workers.max_batch)
     run_bot(DeskBot(dispatcher, settings.telegram), settings.telegram)

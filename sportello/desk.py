@@ -68,24 +68,13 @@ def build_desk(settings: Settings, progress: bool = False) -> Desk:
     return Desk(engine=engine, database=database, retriever=retriever)
 
 
-def prepare_shared_state(settings: Settings, processes: int) -> int:
-    """What worker processes must find ready, done once by the parent; returns how many to run.
+def prepare_shared_state(settings: Settings) -> None:
+    """What worker processes must find ready, done once by the parent before they start.
 
     The content is checked here so that a broken entry stops the start with its file and
     line; the schema is migrated and the pseudonymisation key created once, not raced by
-    several workers. SQLite has a single writer, so it gets a single worker.
+    several workers.
     """
     open_knowledge_base(settings)
-    database = open_database(settings)
-    try:
-        if processes > 1 and database.engine.dialect.name == "sqlite":
-            logger.warning(
-                "SQLite allows one writer: running 1 engine worker instead of %d"
-                " (use PostgreSQL for more)",
-                processes,
-            )
-            processes = 1
-    finally:
-        database.dispose()
+    open_database(settings).dispose()
     pseudonym_key(settings)
-    return processes

@@ -10,6 +10,7 @@ them side by side under READ COMMITTED.
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import logging
 import re
 import threading
@@ -56,7 +57,9 @@ class Database:
         self.url = mask_url(engine.url)
         # Rows returned by the repositories stay readable after the `with` block commits.
         self._sessions = sessionmaker(engine, expire_on_commit=False)
-        self._writer_lock = threading.Lock() if engine.dialect.name == "sqlite" else None
+        sqlite = engine.dialect.name == "sqlite"
+        self._writer_lock = threading.Lock() if sqlite else None
+        self._writer_file = _writer_lock_file(engine.url) if sqlite else None
 
     @classmethod
     def from_url(cls, url: str, *, echo: bool = False) -> Database:
@@ -100,10 +103,12 @@ class Database:
 
         SQLite's own busy handler sleeps in growing steps (up to 100 ms) while another
         connection writes; a Python lock wakes the next thread the moment the previous
-        transaction ends, so concurrent turns cost their work and nothing more.
+        transaction ends, so concurrent turns cost their work and nothing more. Between
+        processes (several engine workers on one file) an advisory lock on a sidecar file
+        does the same: the kernel wakes the waiter when the holder lets go.
         """
         assert self._writer_lock is not None
-        with self._writer_lock, self._sessions.begin() as session:
+        with self._writer_lock, _file_lock(self._writer_file), self._sessions.begin() as session:
             yield session
 
     def upgrade(self) -> None:
@@ -179,6 +184,29 @@ class Database:
             raise StorageError(
                 f"{self.url}: cannot open or migrate the database ({reason}) — {fix}"
             ) from exc
+
+
+def _writer_lock_file(url: URL) -> Path | None:
+    """The sidecar file whose lock serialises writers across processes (file databases only)."""
+    database = url.database or ""
+    if database in ("", ":memory:") or url.query.get("mode") == "memory":
+        return None
+    if url.query.get("uri") == "true":
+        return None  # a URI filename may not map to a path on this machine
+    return Path(database).expanduser().with_name(Path(database).name + ".writer-lock")
+
+
+@contextlib.contextmanager
+def _file_lock(path: Path | None) -> Iterator[None]:
+    if path is None:
+        yield
+        return
+    with path.open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def _sqlite_engine(url: URL, echo: bool) -> Engine:
