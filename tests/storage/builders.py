@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import threading
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
+from typing import TypeVar
 
 from sqlalchemy.orm import Session
 
-from storage import ensure_user, log_interaction
+from storage import Database, ensure_user, log_interaction
 
 NOW = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
+
+T = TypeVar("T")
 
 
 def add_user(
@@ -57,3 +62,23 @@ def log_turn(
         question_text=question_text,
         retain_until=None if retain_for is None else at + retain_for,
     )
+
+
+def race(db: Database, workers: int, action: Callable[[Session, int], T]) -> list[T]:
+    """Run `action` in `workers` threads released together, each in a transaction of its own.
+
+    Each thread has its own `Database`, as separate processes (engine workers) would: on
+    PostgreSQL the transactions overlap and the database settles the race; on SQLite the
+    writers' file lock queues them, so the barrier is passed before a session is opened
+    (a thread waiting there while holding the lock would block the others for good).
+    Re-raises the first error a thread met.
+    """
+    barrier = threading.Barrier(workers)
+
+    def one(number: int) -> T:
+        barrier.wait(timeout=10)
+        with Database(db.engine).session() as session:
+            return action(session, number)
+
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        return list(pool.map(one, range(workers), timeout=30))

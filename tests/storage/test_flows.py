@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from datetime import timedelta
 from typing import Any
 
@@ -10,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from storage import Conversation, Database, FlowState, NotFoundError, load_flow, save_flow
-from tests.storage.builders import NOW, add_user
+from tests.storage.builders import NOW, add_user, race
 
 ITALIAN = {
     "domanda": "Mia figlia ha 3 anni: l'asilo nido è rimborsabile? Sì/no — perché?",
@@ -115,29 +114,14 @@ def test_concurrent_saves_get_distinct_versions(db: Database) -> None:
     with db.session() as session:
         add_user(session, "ref-anna")
     workers = 6
-    barrier = threading.Barrier(workers)
-    versions: list[int] = []
-    errors: list[BaseException] = []
-
-    def save(number: int) -> None:
-        try:
-            # One Database per thread, as separate processes would have: within one Database
-            # the SQLite writer lock would queue the threads before SQLite sees the race.
-            with Database(db.engine).session() as session:
-                barrier.wait(timeout=10)
-                state = save_flow(
-                    session, user_ref="ref-anna", flow="f", step=str(number), data={}, now=NOW
-                )
-            versions.append(state.version)
-        except BaseException as exc:  # collected and re-raised in the test's thread
-            errors.append(exc)
-
-    threads = [threading.Thread(target=save, args=(n,)) for n in range(workers)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    assert errors == []
+    saved = race(
+        db,
+        workers,
+        lambda session, number: save_flow(
+            session, user_ref="ref-anna", flow="f", step=str(number), data={}, now=NOW
+        ),
+    )
+    versions = [state.version for state in saved]
     assert sorted(versions) == list(range(1, workers + 1))
     with db.session() as session:
         assert load_flow(session, user_ref="ref-anna").version == workers

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
@@ -16,7 +15,7 @@ from storage import (
     mark_update_processed,
     prune_processed_updates,
 )
-from tests.storage.builders import NOW
+from tests.storage.builders import NOW, race
 
 
 def mark_in_own_session(db: Database, update_id: int) -> bool:
@@ -65,17 +64,9 @@ def test_old_update_ids_are_pruned(db: Database) -> None:
 
 def test_concurrent_marks_of_one_update_have_one_winner(db: Database) -> None:
     workers = 8
-    barrier = threading.Barrier(workers)
-
-    def mark(_: int) -> bool:
-        # One Database per thread, as separate processes would have: within one Database
-        # the SQLite writer lock would queue the threads before SQLite sees the race.
-        with Database(db.engine).session() as session:
-            barrier.wait(timeout=10)
-            return mark_update_processed(session, update_id=42, now=NOW)
-
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        results = list(pool.map(mark, range(workers)))
+    results = race(
+        db, workers, lambda session, _: mark_update_processed(session, update_id=42, now=NOW)
+    )
     assert sorted(results) == [False] * (workers - 1) + [True]
 
 

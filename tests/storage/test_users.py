@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -23,7 +22,7 @@ from storage import (
     set_language,
     set_role,
 )
-from tests.storage.builders import NOW
+from tests.storage.builders import NOW, race
 
 LATER = NOW + timedelta(hours=3)
 
@@ -273,33 +272,13 @@ def test_naive_times_and_oversized_values_are_refused(db: Database) -> None:
 
 def test_simultaneous_first_contacts_make_one_user(db: Database) -> None:
     """Two updates of a new user handled at once (a double tap on /start)."""
-    workers = 4
-    barrier = threading.Barrier(workers)
-    errors: list[BaseException] = []
-
-    def first_contact() -> None:
-        try:
-            # One Database per thread, as separate processes would have: within one Database
-            # the SQLite writer lock would queue the threads before SQLite sees the race.
-            with Database(db.engine).session() as session:
-                barrier.wait(timeout=10)
-                ensure_user(
-                    session,
-                    user_ref="ref-anna",
-                    telegram_user_id=111,
-                    chat_id=222,
-                    language="it",
-                    now=NOW,
-                )
-        except BaseException as exc:  # collected and re-raised in the test's thread
-            errors.append(exc)
-
-    threads = [threading.Thread(target=first_contact) for _ in range(workers)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    assert errors == []
+    race(
+        db,
+        4,
+        lambda session, _: ensure_user(
+            session, user_ref="ref-anna", telegram_user_id=111, chat_id=222, language="it", now=NOW
+        ),
+    )
     with db.session() as session:
         assert session.scalar(select(func.count()).select_from(User)) == 1
         assert session.scalar(select(func.count()).select_from(ChatLink)) == 1
