@@ -28,7 +28,12 @@ class TelegramSettings(BaseModel):
     webhook_secret: SecretStr | None = Field(
         default=None, description="secret_token Telegram sends back in a header; from env"
     )
-    concurrent_updates: int = Field(default=16, ge=1)
+    concurrent_updates: int = Field(
+        default=128,
+        ge=1,
+        description="updates in progress at once; they wait on the engine's batches, so more"
+        " in progress means larger batches under load (16 gave 190/s, 128 gave 230-280/s)",
+    )
     overall_max_rate: float | None = Field(
         default=None,
         ge=0,

@@ -37,6 +37,12 @@ small enough that one call stays in the tens of milliseconds."""
 class EngineLane(Protocol):
     """Somewhere an engine runs: each call is async so the event loop keeps serving."""
 
+    @property
+    def max_in_flight(self) -> int:
+        """Batches the lane takes before the first is done; more than 1 only for a lane that
+        handles its batches strictly in order (a worker process reading a pipe)."""
+        ...
+
     async def handle_many(self, batch: Sequence[Incoming]) -> list[Outcome | Exception]: ...
 
     async def set_blocked(self, channel: str, user_id: int, blocked: bool) -> None: ...
@@ -52,6 +58,9 @@ class ThreadLane:
     The model and the database release the GIL for much of a turn, but the engine's Python
     still competes with the event loop for it; worker processes do not (see sportello.workers).
     """
+
+    max_in_flight = 1
+    """Two batches in two threads could commit out of order: one at a time."""
 
     def __init__(self, engine: DialogueEngine) -> None:
         self._engine = engine
@@ -138,19 +147,35 @@ class TurnDispatcher:
         return user_id % len(self._lanes)
 
     async def _consume(self, lane: EngineLane, queue: asyncio.Queue[_Queued]) -> None:
+        slots = asyncio.Semaphore(lane.max_in_flight)
+        running: set[asyncio.Task[None]] = set()
         while True:
             batch = [await queue.get()]
+            await slots.acquire()  # while waiting here, more turns join the batch
             while len(batch) < self._max_batch and not queue.empty():
                 batch.append(queue.get_nowait())
-            try:
-                results = await lane.handle_many([queued.incoming for queued in batch])
-            except Exception as exc:  # the lane itself failed (a worker process died)
-                logger.exception("an engine lane failed a batch of %d turns", len(batch))
-                results = [exc] * len(batch)
-            for queued, result in zip(batch, results, strict=True):
-                if not queued.result.done():  # its handler may have been cancelled
-                    if isinstance(result, Exception):
-                        queued.result.set_exception(result)
-                    else:
-                        queued.result.set_result(result)
-                queue.task_done()
+            task = asyncio.create_task(self._run(lane, batch, queue, slots))
+            running.add(task)
+            task.add_done_callback(running.discard)
+
+    async def _run(
+        self,
+        lane: EngineLane,
+        batch: list[_Queued],
+        queue: asyncio.Queue[_Queued],
+        slots: asyncio.Semaphore,
+    ) -> None:
+        try:
+            results = await lane.handle_many([queued.incoming for queued in batch])
+        except Exception as exc:  # the lane itself failed (a worker process died)
+            logger.exception("an engine lane failed a batch of %d turns", len(batch))
+            results = [exc] * len(batch)
+        finally:
+            slots.release()
+        for queued, result in zip(batch, results, strict=True):
+            if not queued.result.done():  # its handler may have been cancelled
+                if isinstance(result, Exception):
+                    queued.result.set_exception(result)
+                else:
+                    queued.result.set_result(result)
+            queue.task_done()
