@@ -10,9 +10,10 @@ on Telegram's 429 instead of dropping.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 
 from telegram import BotCommand, InputFile, Update
 from telegram.constants import ChatMemberStatus, ParseMode
@@ -58,6 +59,7 @@ class DeskBot:
         self._clock = clock
         self._on_shutdown = on_shutdown
         self._housekeeping: asyncio.Task[None] | None = None
+        self._chats = ChatSequencer()
 
     def build(self) -> Application:  # type: ignore[type-arg]
         s = self._settings
@@ -133,13 +135,14 @@ class DeskBot:
         if turn is None:
             logger.info("update %s ignored: nothing the desk acts on", update.update_id)
             return
-        outcome = await self._dispatcher.handle(Incoming(turn, update.update_id))
-        query = update.callback_query
-        if query is not None:
-            notice = next((r.notice for r in outcome.replies if r.notice), None)
-            await query.answer(text=notice)
-        replies = [r for r in outcome.replies if not (query is not None and r.notice == r.text)]
-        await self.deliver(context, turn.chat_id, turn.user_id, replies)
+        async with self._chats.turn(turn.chat_id):
+            outcome = await self._dispatcher.handle(Incoming(turn, update.update_id))
+            query = update.callback_query
+            if query is not None:
+                notice = next((r.notice for r in outcome.replies if r.notice), None)
+                await query.answer(text=notice)
+            replies = [r for r in outcome.replies if not (query is not None and r.notice == r.text)]
+            await self.deliver(context, turn.chat_id, turn.user_id, replies)
 
     async def deliver(
         self,
@@ -187,3 +190,33 @@ class DeskBot:
                 await context.bot.send_message(update.effective_chat.id, texts.ERROR)
             except TelegramError:
                 logger.warning("could not tell chat %s about the error", update.effective_chat.id)
+
+
+class ChatSequencer:
+    """One update at a time per chat, in the order they came: replies never overtake.
+
+    Updates are handled concurrently, and two messages a person sends in quick succession
+    would otherwise race through the engine and out again, so the answer to the second could
+    arrive first. Different chats never wait for each other; a chat's lock disappears when
+    nobody holds or waits for it, so the table stays as small as the traffic in flight.
+    """
+
+    def __init__(self) -> None:
+        self._locks: dict[int, tuple[asyncio.Lock, int]] = {}
+
+    @contextlib.asynccontextmanager
+    async def turn(self, chat_id: int) -> AsyncIterator[None]:
+        lock, users = self._locks.get(chat_id, (asyncio.Lock(), 0))
+        self._locks[chat_id] = (lock, users + 1)
+        try:
+            async with lock:
+                yield
+        finally:
+            lock, users = self._locks[chat_id]
+            if users == 1:
+                del self._locks[chat_id]
+            else:
+                self._locks[chat_id] = (lock, users - 1)
+
+    def __len__(self) -> int:
+        return len(self._locks)
