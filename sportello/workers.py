@@ -55,10 +55,16 @@ class WorkerError(RuntimeError):
 
 
 def _portable(exc: Exception) -> Exception:
-    """The exception itself if it survives pickling, else a RuntimeError with its text."""
+    """The exception itself if it survives pickling, else a RuntimeError with its text.
+
+    Surviving means keeping its message too: an exception whose `__init__` takes other
+    arguments than its message (KnowledgeBaseError takes the problems) unpickles garbled.
+    """
     try:
-        pickle.loads(pickle.dumps(exc))
+        copy = pickle.loads(pickle.dumps(exc))
     except Exception:
+        copy = None
+    if copy is None or str(copy) != str(exc):
         return RuntimeError(f"{type(exc).__name__}: {exc}")
     return exc
 
