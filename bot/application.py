@@ -83,7 +83,7 @@ class DeskBot:
                 builder.connection_pool_size(s.connection_pool_size)
                 .connect_timeout(s.connect_timeout)
                 .read_timeout(s.read_timeout)
-                .get_updates_read_timeout(s.poll_timeout + s.read_timeout)
+                .get_updates_read_timeout(s.read_timeout)  # PTB adds the poll time itself
             )
         application = (
             builder.rate_limiter(

@@ -106,7 +106,9 @@ def _body(request_data: RequestData | None) -> aiohttp.FormData | dict[str, str]
     files = request_data.multipart_data
     if not files:
         return fields
-    form = aiohttp.FormData(fields)
+    # quote_fields=False: file names go out as written (UTF-8), as httpx sends them; Telegram's
+    # server does not percent-decode them, so "Zoë.json" would otherwise arrive as "Zo%C3%AB.json".
+    form = aiohttp.FormData(fields, quote_fields=False)
     for name, (filename, content, mime_type) in files.items():
         form.add_field(name, content, filename=filename, content_type=mime_type)
     return form
