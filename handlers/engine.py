@@ -286,19 +286,41 @@ class DialogueEngine:
             privacy.on_erase(ctx, action.name == callbacks.ERASE_YES)
 
     def _on_text(self, ctx: Context, text: str, analysis: Analysis | None) -> None:
-        days = self._settings.retention_days
-        if not ctx.consented or (ctx.flow == onboarding.FLOW and ctx.step == onboarding.ROLE):
-            onboarding.hold_question(ctx, text, days)
-            return
-        if ctx.flow == onboarding.FLOW and ctx.step == onboarding.COMPANY:
-            if COMPANY_CODE.match(text):
-                if onboarding.on_company_code(ctx, text):
-                    self._finish_onboarding(ctx)
-                return
-            ctx.data["pending"] = text  # a question, not a code: answer it after onboarding
-            self._finish_onboarding(ctx)
+        if ctx.flow == onboarding.FLOW or not ctx.consented:
+            self._on_onboarding_text(ctx, text, analysis)
             return
         self._answer(ctx, text, analysis)
+
+    def _on_onboarding_text(self, ctx: Context, text: str, analysis: Analysis | None) -> None:
+        """Typed replies to the onboarding questions count like the buttons they mean.
+
+        "sì" to the privacy question is consent (and "no" declines), "sono un lavoratore"
+        picks the role, "non ce l'ho" skips the company code. Anything else that reads as a
+        question is kept and answered once onboarding is done; a greeting is not kept.
+        """
+        reply = self._answerer.reply_intent(analysis)
+        step = ctx.step if ctx.flow == onboarding.FLOW else None
+        if step == onboarding.CONSENT and reply in ("affirm", "deny"):
+            onboarding.on_consent(ctx, reply == "affirm", self._settings.consent_version)
+            return
+        if step == onboarding.ROLE and ctx.consented:
+            role = onboarding.role_from_text(text)
+            if role is not None:
+                if onboarding.on_role(ctx, role):
+                    self._finish_onboarding(ctx)
+                return
+        if step == onboarding.COMPANY and ctx.consented:
+            if reply == "deny":  # "no", "non ce l'ho", "nessuno"
+                self._finish_onboarding(ctx)
+            elif COMPANY_CODE.match(text):
+                if onboarding.on_company_code(ctx, text):
+                    self._finish_onboarding(ctx)
+            else:
+                ctx.data["pending"] = text  # a question, not a code: answer it afterwards
+                self._finish_onboarding(ctx)
+            return
+        keep = None if reply in faq.SMALLTALK else text
+        onboarding.hold_question(ctx, keep, self._settings.retention_days)
 
     def _finish_onboarding(self, ctx: Context) -> None:
         pending = onboarding.finish(ctx)

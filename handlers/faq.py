@@ -73,6 +73,18 @@ class Answerer:
             for text, (p, truncated), vector in zip(texts, prepared, vectors, strict=True)
         ]
 
+    def reply_intent(self, analysis: Analysis | None) -> str | None:
+        """The intent of a short message the classifier is sure about ("sì", "no grazie").
+
+        Only short messages count as replies: "no, ma per il nido come faccio?" is a question,
+        whatever its first word.
+        """
+        if analysis is None:
+            return None
+        short = len(analysis.prepared.split()) <= self._settings.smalltalk_max_words
+        sure = analysis.parse.confidence >= self._settings.smalltalk_confidence
+        return analysis.parse.intent if short and sure else None
+
     def on_text(self, ctx: Context, text: str, analysis: Analysis | None = None) -> str | None:
         """Handle free text; returns an intent the engine must route (human, privacy) or None."""
         if analysis is None or analysis.text != text:
@@ -81,8 +93,8 @@ class Answerer:
         vector, parse = analysis.vector, analysis.parse
         ctx.record.kind = "question"
         ctx.record.intent, ctx.record.confidence = parse.intent, parse.confidence
-        short = len(prepared.split()) <= self._settings.smalltalk_max_words
         sure = parse.confidence >= self._settings.smalltalk_confidence
+        reply = self.reply_intent(analysis)
         if ctx.flow == FLOW and ctx.step == CLARIFYING and prepared.strip(".) ").isdigit():
             # "2" typed instead of pressing the second button
             choice = int(prepared.strip(".) ")) - 1
@@ -90,16 +102,16 @@ class Answerer:
             return None
         if ctx.flow == FLOW and ctx.step == OFFERED_HUMAN:
             ctx.goto(None)
-            if sure and short and parse.intent == "affirm":  # "sì" to "vuoi una persona?"
+            if reply == "affirm":  # "sì" to "vuoi una persona?"
                 ctx.record.kind = "other"
                 return "talk_to_human"
-            if sure and short and parse.intent == "deny":
+            if reply == "deny":
                 ctx.record.kind = "other"
                 ctx.say(Reply(texts.REPHRASE))
                 return None
-        if sure and short and parse.intent in SMALLTALK:
+        if reply in SMALLTALK:
             ctx.record.kind = "other"
-            ctx.say(Reply(SMALLTALK[parse.intent]))
+            ctx.say(Reply(SMALLTALK[reply]))
             return None
         if sure and parse.intent in ("talk_to_human", "privacy_request"):
             ctx.record.kind = "other"

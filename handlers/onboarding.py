@@ -9,6 +9,7 @@ from __future__ import annotations
 from handlers import callbacks, texts
 from handlers.context import Context
 from handlers.turns import Button, Reply
+from knowledge.text import fold
 from storage import erase_user, join_company, set_consent, set_role
 
 FLOW = "onboarding"
@@ -34,13 +35,15 @@ def consent_request(retention_days: int) -> Reply:
     )
 
 
-def hold_question(ctx: Context, text: str, retention_days: int) -> None:
-    """Someone wrote before consenting: keep the question for later and ask for consent."""
+def hold_question(ctx: Context, text: str | None, retention_days: int) -> None:
+    """Someone wrote before onboarding was done: keep the question for later (None: nothing
+    worth keeping, such as a greeting) and ask for the missing step."""
     if ctx.flow != FLOW:
         ctx.goto(FLOW, CONSENT, code=None, pending=text)
         ctx.say(consent_request(retention_days))
         return
-    ctx.data["pending"] = text
+    if text is not None:
+        ctx.data["pending"] = text
     if ctx.step == CONSENT:
         ctx.say(Reply(texts.CONSENT_NEEDED))
     else:
@@ -81,6 +84,27 @@ def ask_current_step(ctx: Context) -> None:
         ctx.say(role_request())
     elif ctx.step == COMPANY:
         ctx.say(company_request())
+
+
+WORKER_WORDS = ("lavorat", "dipendent", "operai", "impiegat", "socio", "worker", "employee")
+COMPANY_WORDS = ("aziend", "impres", "datore", "titolar", "hr", "risorse umane", "personale")
+"""Word starts (accents folded) that name a role when someone types it instead of pressing."""
+
+
+def role_from_text(text: str) -> str | None:
+    """ "sono una lavoratrice" → worker, "ufficio personale" → company; None when unclear."""
+    words = fold(text).replace("'", " ").split()
+    joined = " ".join(words)
+
+    def names(starts: tuple[str, ...]) -> bool:
+        return any(
+            (" " in s and s in joined) or any(w.startswith(s) for w in words) for s in starts
+        )
+
+    worker, company = names(WORKER_WORDS), names(COMPANY_WORDS)
+    if worker == company:
+        return None
+    return "worker" if worker else "company"
 
 
 def on_role(ctx: Context, role: str) -> bool:
