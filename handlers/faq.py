@@ -23,6 +23,8 @@ from storage import set_feedback
 FLOW = "faq"
 CLARIFYING = "clarifying"
 OFFERED_HUMAN = "offered_human"
+ANSWERED = "answered"
+"""An answer was just given: a typed "sì" or "no" is the reply to "Ti è stata utile?"."""
 
 SMALLTALK = {
     "greet": texts.GREETING,
@@ -100,6 +102,13 @@ class Answerer:
             choice = int(prepared.strip(".) ")) - 1
             self.on_pick(ctx, int(ctx.data.get("interaction", 0)), str(max(choice, 0)))
             return None
+        if ctx.flow == FLOW and ctx.step == ANSWERED:
+            answered = int(ctx.data.get("interaction", 0))
+            ctx.goto(None)
+            if reply in ("affirm", "deny"):
+                on_feedback(ctx, answered, reply == "affirm")
+                ctx.record.kind = "other"
+                return None
         if ctx.flow == FLOW and ctx.step == OFFERED_HUMAN:
             ctx.goto(None)
             if reply == "affirm":  # "sì" to "vuoi una persona?"
@@ -137,7 +146,7 @@ class Answerer:
     def _reply_to(self, ctx: Context, result: SearchResult) -> None:
         interaction_id = ctx.log_now()
         if result.decision == "answer":
-            ctx.goto(None)
+            ctx.goto(FLOW, ANSWERED, interaction=interaction_id)
             ctx.say(self.answer_reply(result.candidates[0].entry, interaction_id))
         elif result.decision == "clarify":
             ids = [hit.entry.id for hit in result.candidates]
@@ -185,7 +194,9 @@ class Answerer:
             return
         ctx.record.decision = "answer"
         ctx.record.entry_ids = [entry.id]
-        ctx.say(self.answer_reply(entry, ctx.log_now()))
+        interaction_id = ctx.log_now()
+        ctx.goto(FLOW, ANSWERED, interaction=interaction_id)
+        ctx.say(self.answer_reply(entry, interaction_id))
 
     def _retriever_entry(self, entry_id: str) -> Entry | None:
         return next((e for e in self._retriever.entries if e.id == entry_id), None)
@@ -193,6 +204,8 @@ class Answerer:
 
 def on_feedback(ctx: Context, interaction_id: int, helpful: bool) -> None:
     ctx.record.kind = "button"
+    if ctx.flow == FLOW and ctx.step == ANSWERED:
+        ctx.goto(None)  # answered: a later "sì" is no longer about this answer
     if not set_feedback(
         ctx.session, interaction_id=interaction_id, user_ref=ctx.user_ref, helpful=helpful
     ):

@@ -131,6 +131,24 @@ def test_negative_feedback_offers_a_person(engine: DialogueEngine) -> None:
     assert "Sportello Welfare" in chat.text()
 
 
+def test_typed_yes_or_no_after_an_answer_is_feedback(
+    engine: DialogueEngine, database: Database
+) -> None:
+    chat = Chat(engine)
+    chat.onboard()
+    chat.send("fino a quanto sono esenti i buoni pasto elettronici?")
+    chat.send("sì")  # to "Ti è stata utile?"
+    assert "Grazie del riscontro" in chat.text()
+    chat.send("come funziona il congedo parentale?")
+    chat.send("no, non mi ha aiutato")
+    assert "parlare con una persona" in chat.text()
+    answered = [i for i in interactions(database) if i.decision == "answer"]
+    assert [i.feedback for i in answered] == ["helpful", "not_helpful"]
+    chat.send("ok")  # the feedback was given: this is just an ok, not feedback again
+    answered = [i for i in interactions(database) if i.decision == "answer"]
+    assert [i.feedback for i in answered] == ["helpful", "not_helpful"]
+
+
 def test_clarifying_question_offers_candidates(database: Database, desk_parts: DeskParts) -> None:
     engine = make_engine(database, desk_parts, RetrievalSettings(clarify_margin=50.0))
     chat = Chat(engine)
