@@ -8,8 +8,8 @@ its previous batch ran as its next batch. An idle desk therefore handles each me
 and the commit instead of once per message.
 
 A user always maps to the same lane, so their turns are applied in the order they came.
-Several lanes are for several worker processes on a database that has many writers
-(PostgreSQL); on SQLite one lane is the right number.
+Several lanes are for several worker processes on a machine with cores to spare: the model
+work runs side by side, the writes take turns on SQLite and overlap on PostgreSQL.
 """
 
 from __future__ import annotations

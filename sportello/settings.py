@@ -59,7 +59,8 @@ class WorkerSettings(BaseModel):
         ge=0,
         le=64,
         description="engine worker processes behind `sportello run`; 0 runs the engine in a"
-        " thread of the bot process. SQLite has one writer, so more than one needs PostgreSQL",
+        " thread of the bot process. More help only with spare cores; on SQLite their writes"
+        " take turns (a lock file), on PostgreSQL they overlap",
     )
     max_batch: int = Field(default=64, ge=1, description="turns an engine call takes at most")
 
