@@ -91,11 +91,11 @@ class AiohttpRequest(BaseRequest):
 
 def _seconds(value: float | object | None, default: float) -> float | None:
     """PTB passes DEFAULT_NONE for "use the client's default", None for "no limit"."""
-    if value is BaseRequest.DEFAULT_NONE:
-        return default
-    if value is None or isinstance(value, int | float):
-        return None if value is None else float(value)
-    return default
+    if value is None:
+        return None
+    if isinstance(value, int | float):
+        return float(value)
+    return default  # DEFAULT_NONE
 
 
 def _body(request_data: RequestData | None) -> aiohttp.FormData | dict[str, str] | None:

@@ -21,6 +21,7 @@ from pydantic_settings import (
 )
 
 from bot.settings import TelegramSettings
+from handlers.dispatch import DEFAULT_MAX_BATCH
 from handlers.settings import DialogueSettings
 from knowledge import BUNDLED_BASE, BUNDLED_TOPICS, EncoderSettings, RetrievalSettings
 
@@ -62,7 +63,9 @@ class WorkerSettings(BaseModel):
         " thread of the bot process. More help only with spare cores; on SQLite their writes"
         " take turns (a lock file), on PostgreSQL they overlap",
     )
-    max_batch: int = Field(default=64, ge=1, description="turns an engine call takes at most")
+    max_batch: int = Field(
+        default=DEFAULT_MAX_BATCH, ge=1, description="turns an engine call takes at most"
+    )
 
 
 class Settings(BaseSettings):

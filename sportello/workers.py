@@ -114,10 +114,14 @@ def _answer_requests(
             connection.send(_answer(engine, operation, argument))
             continue
         batches: list[list[Incoming]] = [argument]
+        stop = False
         while sum(map(len, batches)) < max_batch and connection.poll(0):
             following = connection.recv()
-            if following is None or following[0] != "handle_many":
-                held = following if following is not None else _STOP
+            if following is None:
+                stop = True  # after answering what came before it
+                break
+            if following[0] != "handle_many":
+                held = following
                 break
             batches.append(following[1])
         status, value = _answer(engine, operation, [i for batch in batches for i in batch])
@@ -126,12 +130,8 @@ def _answer_requests(
             part = value[start : start + len(batch)] if status == "ok" else value
             connection.send((status, part))
             start += len(batch)
-        if held is _STOP:
+        if stop:
             return
-
-
-_STOP = ("stop", None)
-"""Stands for the parent's None (stop) when it arrives behind batches being merged."""
 
 
 def _answer(engine: DialogueEngine, operation: str, argument: Any) -> tuple[str, Any]:
