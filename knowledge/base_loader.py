@@ -61,9 +61,8 @@ def load_knowledge_base(
 ) -> KnowledgeBase:
     """Load the base for serving; malformed entries stop start-up with file, line and fix.
 
-    Expiry is the one error that does not stop a running desk: an entry past valid_until is
-    still served (its figures are dated in the answer) and logged, while `kb check` fails on it
-    so that the people curating the content see it in CI.
+    No date ever stops the desk: an entry past valid_until is a warning, served with a caveat
+    (see handlers), and `kb check --strict` shows it to the people curating the content.
     """
     topics = load_topics(topics_path)
     report = check_knowledge_base(base_dir, topics_path, today, topics)

@@ -16,9 +16,14 @@ from typing import Any, Literal
 import yaml
 
 Audience = Literal["worker", "company", "both"]
-Kind = Literal["faq", "case-history"]
+Kind = Literal["faq", "case-history", "referral"]
 AUDIENCES: tuple[Audience, ...] = ("worker", "company", "both")
-KINDS: tuple[Kind, ...] = ("faq", "case-history")
+KINDS: tuple[Kind, ...] = ("faq", "case-history", "referral")
+NO_TOPIC = "-"
+"""The topic of a referral entry: it answers a question that is not about welfare at all.
+
+The same mark labels such questions in evaluation files, so a referral counts as the right kind
+of reply to them."""
 
 
 @dataclass(frozen=True)
@@ -39,9 +44,16 @@ class Entry:
     path: Path
     details: dict[str, Any] = field(default_factory=dict)
     """Kind-specific fields, e.g. a case history's sector, size band, province and measures."""
+    refer_to: tuple[str, ...] = ()
+    """For a referral: who does handle the question (office, service, body), one per item."""
 
     def is_expired(self, today: dt.date) -> bool:
         return self.valid_until is not None and self.valid_until < today
+
+    @property
+    def is_referral(self) -> bool:
+        """A referral says "not mine, ask them": it must never be taken for a welfare answer."""
+        return self.kind == "referral"
 
     def serves(self, audience: Audience | None) -> bool:
         """Whether this entry is written for someone of `audience` (None: anyone)."""

@@ -2,7 +2,10 @@
 
 Content is reviewed like code, so problems read like compiler errors: `file:line: problem — fix`.
 All files are checked before anything is reported, so an editor fixes a batch in one pass.
-Errors stop `kb check` and start-up; warnings (an answer a little too long for a phone) do not.
+Errors stop `kb check` and start-up. Warnings do not: an answer a little too long for a phone,
+an entry past (or near) its `valid_until` — the desk serves it with a caveat, because a date must
+never stop the desk — or an answer that seems to describe an imagined asker. `kb check --strict`
+turns warnings into errors for editorial review.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from typing import Any, Literal, cast
 from knowledge.entries import (
     AUDIENCES,
     KINDS,
+    NO_TOPIC,
     Audience,
     Entry,
     EntryFormatError,
@@ -33,6 +37,8 @@ MIN_QUESTIONS = 6
 ANSWER_SOFT_LIMIT = 900
 ANSWER_HARD_LIMIT = 1000
 SIZE_BANDS = ("micro", "small", "medium", "large")
+EXPIRY_NOTICE_DAYS = 60
+"""An entry expiring within this many days is flagged, so editors review it before it lapses."""
 
 REQUIRED_FIELDS = (
     "id",
@@ -47,7 +53,27 @@ REQUIRED_FIELDS = (
     "reviewed",
 )
 CASE_HISTORY_FIELDS = ("sector", "size_band", "province", "measures", "outcome", "illustrative")
-KNOWN_FIELDS = frozenset(REQUIRED_FIELDS + CASE_HISTORY_FIELDS)
+REFERRAL_FIELDS = ("refer_to",)
+KNOWN_FIELDS = frozenset(REQUIRED_FIELDS + CASE_HISTORY_FIELDS + REFERRAL_FIELDS)
+
+_RELATIVE = (
+    r"(?:madre|padre|mamma|pap[aà]|figli[oa]?|moglie|marito|compagn[oa]|suocer[oa]|"
+    r"nonn[oa]|fratello|sorella|nipote|genitori)"
+)
+IMAGINED_ASKER = (
+    re.compile(rf"\b(?:tu[oa]|tuoi|tue)\s+{_RELATIVE}\s+(?:di|ha|che ha)\s+\d+", re.IGNORECASE),
+    re.compile(
+        r"\bcon (?:un|una|il tuo|la tua) (?:isee|reddito|ral|stipendio|busta paga) "
+        r"di [\d.,]+\s*(?:€|euro)?[^.;]*\b(?:rientri|sei|hai diritto|ti spetta)",
+        re.IGNORECASE,
+    ),
+    re.compile(r"(?<!se )\b(?:hai|avete)\s+(?:\d+|due|tre|quattro)\s+figli\b", re.IGNORECASE),
+    re.compile(rf"\((?:tu[oa]|tuoi|tue)\s+{_RELATIVE}[^)]*\b(?:s[iì]|no)\)", re.IGNORECASE),
+)
+"""Phrasings that give the reader details they never gave ("tua madre di 80 anni sì").
+
+Answers speak to everyone: a condition is stated as a condition ("se vive con te…"), because a
+reader takes a detail in the answer as the desk's claim about them."""
 
 
 @dataclass(frozen=True)
@@ -149,8 +175,9 @@ def _check_entry(
             guess = difflib.get_close_matches(name, KNOWN_FIELDS, n=1)
             hint = f"did you mean '{guess[0]}'?" if guess else "remove it"
             error(name, f"unknown field '{name}'", hint)
+    referral = meta.get("kind") == "referral"
     for name in REQUIRED_FIELDS:
-        if name not in meta:
+        if name not in meta and not (referral and name == "topic"):
             error(name, f"missing field '{name}'", f"add '{name}:' to the front matter")
 
     entry_id = meta.get("id")
@@ -171,7 +198,15 @@ def _check_entry(
     if "kind" in meta and kind not in KINDS:
         error("kind", f"kind {kind!r} is not one of {', '.join(KINDS)}", "pick one of them")
     topic = meta.get("topic")
-    if "topic" in meta and topic not in topics:
+    if referral:
+        if "topic" in meta:
+            error(
+                "topic",
+                "a referral entry has no topic: it answers questions that are not about welfare",
+                "remove the 'topic:' line",
+            )
+        topic = NO_TOPIC
+    elif "topic" in meta and topic not in topics:
         guess = difflib.get_close_matches(str(topic), list(topics), n=1)
         error(
             "topic",
@@ -258,6 +293,26 @@ def _check_entry(
             "name the law, circular or page behind each figure",
         )
 
+    refer_to: list[str] = []
+    if referral:
+        refer_to = _check_referral(raw, problems)
+    elif "refer_to" in meta:
+        error("refer_to", "refer_to on an entry that is not a referral", "remove it")
+    if answer:
+        for pattern in IMAGINED_ASKER:
+            match = pattern.search(answer)
+            if match:
+                problems.append(
+                    Problem(
+                        raw.path,
+                        raw.body_line,
+                        f"the answer seems to describe the reader ('{match.group(0)}')",
+                        "state it as a condition ('se vive con te…'): never invent the asker",
+                        "warning",
+                    )
+                )
+                break
+
     details: dict[str, Any] = {}
     if kind == "case-history":
         details = _check_case_history(raw, problems)
@@ -275,9 +330,19 @@ def _check_entry(
             Problem(
                 raw.path,
                 raw.field_lines.get("valid_until", 2),
-                f"expired on {valid_until}",
-                "review the figures, then move valid_until forward or retire it",
-                blocks_serving=False,
+                f"expired on {valid_until} (still served, with a caveat)",
+                "review the figures, then move valid_until forward, or null if the rule has no end",
+                "warning",
+            )
+        )
+    elif valid_until is not None and (valid_until - today).days < EXPIRY_NOTICE_DAYS:
+        problems.append(
+            Problem(
+                raw.path,
+                raw.field_lines.get("valid_until", 2),
+                f"expires on {valid_until}, in {(valid_until - today).days} day(s)",
+                "review it before then: move valid_until forward, or null if the rule has no end",
+                "warning",
             )
         )
     entry = Entry(
@@ -294,8 +359,25 @@ def _check_entry(
         reviewed=cast(dt.date, reviewed),
         path=raw.path,
         details=details,
+        refer_to=tuple(refer_to),
     )
     return entry, problems
+
+
+def _check_referral(raw: RawEntry, problems: list[Problem]) -> list[str]:
+    """A referral is only useful if it names who to turn to, and says where that comes from."""
+    refer_to = _string_list(raw.meta.get("refer_to"))
+    if not refer_to or not all(item.strip() for item in refer_to):
+        problems.append(
+            _at(
+                raw,
+                "refer_to" if "refer_to" in raw.meta else "kind",
+                "a referral entry without a contact",
+                "add 'refer_to:' with one '- who to turn to' a line (office, service, body)",
+            )
+        )
+        return []
+    return [item.strip() for item in refer_to]
 
 
 def _check_case_history(raw: RawEntry, problems: list[Problem]) -> dict[str, Any]:

@@ -149,3 +149,35 @@ def write_small_base(root: Path) -> tuple[Path, Path]:
         "utf-8",
     )
     return base, topics
+
+
+TFR_QUESTIONS = (
+    "come si calcola il TFR",
+    "quando mi pagano la liquidazione",
+    "posso chiedere un anticipo del TFR",
+    "quanto TFR ho maturato",
+    "severance pay calculation",
+    "il tfr in busta paga",
+)
+
+
+def referral_text(
+    entry_id: str = "fuori-ambito-tfr",
+    refer_to: Sequence[str] | None = ("l'ufficio personale", "il patronato"),
+    questions: Sequence[str] = TFR_QUESTIONS,
+    answer: str = "Il TFR non è welfare aziendale: qui non posso aiutarti con precisione.",
+    extra: str = "",
+) -> str:
+    """A referral entry ("not mine, ask them"): no topic, and who to turn to."""
+    question_lines = "\n".join(f"  - {q!r}" for q in questions)
+    contacts = (
+        "refer_to:\n" + "\n".join(f"  - {who!r}" for who in refer_to) + "\n"
+        if refer_to is not None
+        else ""
+    )
+    return (
+        f"---\nid: {entry_id}\nkind: referral\naudience: both\n"
+        f"title: TFR e liquidazione, a chi chiedere\nquestions:\n{question_lines}\n"
+        f"{contacts}valid_from: null\nvalid_until: null\n"
+        f'sources:\n  - "art. 2120 c.c."\nreviewed: 2026-11-01\n{extra}---\n{answer}\n'
+    )

@@ -5,7 +5,7 @@ import pytest
 
 from knowledge import KnowledgeBaseError, check_knowledge_base, load_knowledge_base
 from knowledge.entries import read_entry_file
-from tests.support import entry_text, write_small_base
+from tests.support import entry_text, referral_text, write_small_base
 
 pytestmark = pytest.mark.unit
 TODAY = dt.date(2026, 11, 25)
@@ -86,15 +86,107 @@ def test_broken_yaml_and_missing_front_matter(tmp_path: Path) -> None:
     assert "senza.md:1: no front matter" in text
 
 
-def test_expired_entry_fails_check_but_is_still_served(tmp_path: Path) -> None:
+def test_expired_entry_is_a_warning_and_still_served(tmp_path: Path) -> None:
     base, topics = write_small_base(tmp_path)
     (base / "nido-retta.md").write_text(
         entry_text("nido-retta", topic="rimborso-asilo-nido", valid_until="2026-06-30"), "utf-8"
     )
     report = check_knowledge_base(base, topics, TODAY)
-    assert [p.message for p in report.errors] == ["expired on 2026-06-30"]
+    assert report.errors == []
+    assert [p.message for p in report.warnings] == [
+        "expired on 2026-06-30 (still served, with a caveat)"
+    ]
     kb = load_knowledge_base(base, topics, TODAY)
     assert kb.by_id("nido-retta").is_expired(TODAY)
+
+
+@pytest.mark.parametrize(
+    ("valid_until", "warned"),
+    [("2027-01-23", True), ("2027-01-24", False), ("2026-11-25", True), ("null", False)],
+)
+def test_entry_expiring_within_sixty_days_is_flagged(
+    tmp_path: Path, valid_until: str, warned: bool
+) -> None:
+    base, topics = write_small_base(tmp_path)
+    (base / "nido-retta.md").write_text(
+        entry_text("nido-retta", topic="rimborso-asilo-nido", valid_until=valid_until), "utf-8"
+    )
+    report = check_knowledge_base(base, topics, TODAY)
+    assert report.errors == []
+    assert [p.message.startswith("expires on") for p in report.warnings] == (
+        [True] if warned else []
+    )
+
+
+def test_no_date_stops_loading(tmp_path: Path) -> None:
+    base, topics = write_small_base(tmp_path)
+    (base / "nido-retta.md").write_text(
+        entry_text("nido-retta", topic="rimborso-asilo-nido", valid_until="2026-12-31"), "utf-8"
+    )
+    for today in (dt.date(2027, 1, 1), dt.date(2031, 6, 1), dt.date(2099, 12, 31)):
+        kb = load_knowledge_base(base, topics, today)
+        assert kb.by_id("nido-retta").is_expired(today)
+
+
+def test_referral_entry_needs_a_contact_and_no_topic(tmp_path: Path) -> None:
+    base, topics = write_small_base(tmp_path)
+    (base / "fuori-ambito-tfr.md").write_text(referral_text(), "utf-8")
+    report = check_knowledge_base(base, topics, TODAY)
+    assert report.problems == ()
+    referral = next(e for e in report.entries if e.id == "fuori-ambito-tfr")
+    assert referral.is_referral and referral.topic == "-"
+    assert referral.refer_to == ("l'ufficio personale", "il patronato")
+
+    (base / "fuori-ambito-tfr.md").write_text(referral_text(refer_to=None), "utf-8")
+    (base / "fuori-ambito-ferie.md").write_text(
+        referral_text("fuori-ambito-ferie", refer_to=("  ",), extra="topic: buoni-pasto\n"),
+        "utf-8",
+    )
+    text = "\n".join(problems_of(base, topics))
+    assert "fuori-ambito-tfr.md:3: a referral entry without a contact — add 'refer_to:'" in text
+    assert "fuori-ambito-ferie.md:" in text and "a referral entry without a contact" in text
+    assert "a referral entry has no topic" in text
+
+
+def test_referral_entry_without_sources_is_an_error(tmp_path: Path) -> None:
+    base, topics = write_small_base(tmp_path)
+    text = referral_text().replace('sources:\n  - "art. 2120 c.c."\n', "sources: []\n")
+    (base / "fuori-ambito-tfr.md").write_text(text, "utf-8")
+    assert any("sources is empty" in p for p in problems_of(base, topics))
+
+
+def test_refer_to_only_on_referrals(tmp_path: Path) -> None:
+    base, topics = write_small_base(tmp_path)
+    (base / "nido-retta.md").write_text(
+        entry_text("nido-retta", topic="rimborso-asilo-nido", extra="refer_to:\n  - 'x'\n"),
+        "utf-8",
+    )
+    assert any(
+        "refer_to on an entry that is not a referral" in p for p in problems_of(base, topics)
+    )
+
+
+@pytest.mark.parametrize(
+    ("answer", "flagged"),
+    [
+        ("Puoi usarlo per i tuoi genitori (tua madre di 80 anni sì).", True),
+        ("Con un ISEE di 30.000 € rientri nel limite del bando.", True),
+        ("Se hai due figli la soglia sale.", False),
+        ("Hai 2 figli, quindi la soglia è 2.000 €.", True),
+        ("Se tuo padre vive con te, puoi usare il credito anche per lui.", False),
+        ("Il bando vale per chi ha un ISEE fino a 30.000 €.", False),
+    ],
+)
+def test_answers_that_invent_the_asker_are_flagged(
+    tmp_path: Path, answer: str, flagged: bool
+) -> None:
+    base, topics = write_small_base(tmp_path)
+    (base / "nido-retta.md").write_text(
+        entry_text("nido-retta", topic="rimborso-asilo-nido", answer=answer), "utf-8"
+    )
+    report = check_knowledge_base(base, topics, TODAY)
+    found = [p for p in report.warnings if "seems to describe the reader" in p.message]
+    assert bool(found) == flagged
 
 
 def test_malformed_entry_stops_loading_with_its_location(tmp_path: Path) -> None:
