@@ -43,6 +43,8 @@ class Context:
     replies: list[Reply] = field(default_factory=list)
     interaction_id: int | None = None
     erased: bool = False
+    served: tuple[str, ...] = ()
+    """Entries put before the user this turn: the answer or referral, or the options offered."""
 
     @classmethod
     def start(

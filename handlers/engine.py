@@ -168,7 +168,12 @@ class DialogueEngine:
             ctx.record.intent,
             ctx.record.decision,
         )
-        return Outcome(replies=ctx.replies, interaction_id=interaction_id)
+        return Outcome(
+            replies=ctx.replies,
+            interaction_id=interaction_id,
+            decision=ctx.record.decision,
+            served=ctx.served,
+        )
 
     def set_blocked(self, channel: str, user_id: int, blocked: bool) -> None:
         """Remember that a user blocked (or unblocked) the bot, so nothing is sent to them."""

@@ -7,6 +7,7 @@ goes to the knowledge base first, because "grazie, e per il nido come faccio?" i
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
@@ -138,17 +139,24 @@ class Answerer:
             return None
         if truncated:
             ctx.say(Reply(texts.TRUNCATED))
-        if parse.intent == "report_need" and sure and result.decision != "fallback":
+        referral = result.decision == "answer" and result.candidates[0].entry.is_referral
+        if (
+            parse.intent == "report_need"
+            and sure
+            and result.decision != "fallback"
+            and not referral
+        ):
             ctx.say(Reply(texts.NEED_ACKNOWLEDGED))
         self._reply_to(ctx, result)
         return None
 
     def _reply_to(self, ctx: Context, result: SearchResult) -> None:
-        interaction_id = ctx.log_now()
         if result.decision == "answer":
-            ctx.goto(FLOW, ANSWERED, interaction=interaction_id)
-            ctx.say(self.answer_reply(result.candidates[0].entry, interaction_id))
-        elif result.decision == "clarify":
+            self._serve(ctx, result.candidates[0].entry)
+            return
+        interaction_id = ctx.log_now()
+        if result.decision == "clarify":
+            ctx.served = tuple(hit.entry.id for hit in result.candidates)
             ids = [hit.entry.id for hit in result.candidates]
             ctx.goto(FLOW, CLARIFYING, interaction=interaction_id, candidates=ids)
             rows = tuple(
@@ -160,20 +168,40 @@ class Answerer:
         else:
             offer_human(ctx, texts.FALLBACK)
 
-    def answer_reply(self, entry: Entry, interaction_id: int) -> Reply:
+    def _serve(self, ctx: Context, entry: Entry) -> None:
+        """Give `entry` to the user: a welfare answer, or a referral to who handles it."""
+        ctx.served = (entry.id,)
+        if entry.is_referral:
+            ctx.record.decision = "referral"
+            ctx.log_now()
+            ctx.goto(None)
+            ctx.say(referral_reply(entry))
+            return
+        ctx.record.decision = "answer"
+        interaction_id = ctx.log_now()
+        ctx.goto(FLOW, ANSWERED, interaction=interaction_id)
+        ctx.say(self.answer_reply(entry, interaction_id, ctx.now.date()))
+
+    def answer_reply(self, entry: Entry, interaction_id: int, today: dt.date) -> Reply:
+        """The entry's answer with its sources and the feedback question.
+
+        An entry past its `valid_until` is still the best the desk has, so it is served,
+        never hidden, but the reader is told until when it was confirmed and offered a person.
+        """
         sources = "; ".join(entry.sources[: self._settings.max_sources_shown])
-        body = (
-            f"**{entry.title}**\n\n{entry.answer}\n\n{texts.ANSWER_SOURCES.format(sources=sources)}"
-        )
-        return Reply(
-            f"{body}\n\n{texts.ANSWER_FEEDBACK}",
-            buttons=(
-                (
-                    Button(texts.FEEDBACK_YES, callbacks.feedback(interaction_id, True)),
-                    Button(texts.FEEDBACK_NO, callbacks.feedback(interaction_id, False)),
-                ),
+        parts = [f"**{entry.title}**", entry.answer]
+        if entry.valid_until is not None and entry.is_expired(today):
+            parts.append(texts.ANSWER_EXPIRED.format(until=entry.valid_until.strftime("%d/%m/%Y")))
+        parts += [texts.ANSWER_SOURCES.format(sources=sources), texts.ANSWER_FEEDBACK]
+        buttons: tuple[tuple[Button, ...], ...] = (
+            (
+                Button(texts.FEEDBACK_YES, callbacks.feedback(interaction_id, True)),
+                Button(texts.FEEDBACK_NO, callbacks.feedback(interaction_id, False)),
             ),
         )
+        if entry.is_expired(today):
+            buttons += ((Button(texts.OFFER_HUMAN, callbacks.HUMAN),),)
+        return Reply("\n\n".join(parts), buttons=buttons)
 
     def on_pick(self, ctx: Context, interaction_id: int, value: str) -> None:
         """A candidate chosen from a clarifying question (only the latest one is live)."""
@@ -192,11 +220,8 @@ class Answerer:
         if entry is None:
             ctx.say(Reply(texts.STALE_BUTTON, notice=texts.STALE_BUTTON))
             return
-        ctx.record.decision = "answer"
         ctx.record.entry_ids = [entry.id]
-        interaction_id = ctx.log_now()
-        ctx.goto(FLOW, ANSWERED, interaction=interaction_id)
-        ctx.say(self.answer_reply(entry, interaction_id))
+        self._serve(ctx, entry)
 
     def _retriever_entry(self, entry_id: str) -> Entry | None:
         return next((e for e in self._retriever.entries if e.id == entry_id), None)
@@ -230,6 +255,14 @@ def offer_human(ctx: Context, text: str) -> None:
                 ),
             ),
         )
+    )
+
+
+def referral_reply(entry: Entry) -> Reply:
+    """ "Not mine": the entry's short text, who does handle it, and that welfare is welcome."""
+    who = "\n".join(f"- {contact}" for contact in entry.refer_to)
+    return Reply(
+        "\n\n".join((entry.answer, texts.REFERRAL_WHO.format(who=who), texts.REFERRAL_MORE))
     )
 
 

@@ -81,6 +81,12 @@ OUT_OF_SCOPE = (
 NEED_ACKNOWLEDGED = "Grazie di avermelo raccontato. Vediamo intanto che cosa può esserti utile:"
 
 ANSWER_SOURCES = "Fonte: {sources}"
+ANSWER_EXPIRED = (
+    "⚠️ Questa informazione era confermata fino al {until}: nel frattempo le regole potrebbero "
+    "essere cambiate. Se vuoi una conferma, posso metterti in contatto con una persona."
+)
+REFERRAL_WHO = "**A chi rivolgerti**\n{who}"
+REFERRAL_MORE = "Per le domande sul welfare aziendale, invece, sono qui: scrivimi pure."
 ANSWER_FEEDBACK = "Ti è stata utile?"
 FEEDBACK_YES = "👍 Sì"
 FEEDBACK_NO = "👎 No"

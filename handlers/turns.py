@@ -79,3 +79,8 @@ class Outcome:
     interaction_id: int | None = None
     ignored: bool = False
     """True for a duplicate or a turn that needs no answer (e.g. from a blocked user)."""
+    decision: str | None = None
+    """What the desk did with a question: answer, referral, clarify or fallback (None: no
+    question in this turn). Channels ignore it; evaluation and monitoring read it."""
+    served: tuple[str, ...] = ()
+    """The entries behind the reply: the one answered or referred to, or those offered."""

@@ -24,6 +24,7 @@ from numpy.typing import NDArray
 from pydantic import BaseModel, Field
 
 from knowledge.bm25 import BM25Index
+from knowledge.condense import condense
 from knowledge.dense import DenseIndex
 from knowledge.encoders import Encoder, Vectors
 from knowledge.entries import Audience, Entry
@@ -72,6 +73,17 @@ class RetrievalSettings(BaseModel):
     )
     clarify_margin: float = Field(
         default=0.5, ge=0, description="fused-score gap under which two entries are too close"
+    )
+    short_query_words: int = Field(
+        default=2, ge=0, description="a query of this many content words or fewer is a keyword"
+    )
+    short_query_margin: float = Field(
+        default=1.5,
+        ge=0,
+        description="a keyword query is answered only if no other topic comes this close",
+    )
+    short_query_min_similarity: float = Field(
+        default=0.3, description="below this cosine even a known keyword gets the fallback"
     )
 
 
@@ -170,7 +182,8 @@ class Retriever:
             Hit(self.entries[i], float(fused[i]), float(similarity[i]), float(lexical[i]))
             for i in top
         )
-        decision = decide(hits, terms.coverage, self.settings)
+        keyword = is_keyword_query(terms.words, terms.coverage, self.settings)
+        decision = decide(hits, terms.coverage, self.settings, keyword=keyword)
         logger.info(
             "search decision=%s top=%s sim=%.3f coverage=%.2f",
             decision,
@@ -179,7 +192,12 @@ class Retriever:
             terms.coverage,
         )
         return SearchResult(
-            text, truncated, decision, hits, terms.coverage, self._candidates(decision, hits)
+            text,
+            truncated,
+            decision,
+            hits,
+            terms.coverage,
+            self._candidates(decision, hits, keyword=keyword),
         )
 
     def embed(self, prepared_query: str) -> Vectors:
@@ -219,8 +237,10 @@ class Retriever:
         return [found[query] for query in prepared_queries]
 
     def prepare(self, query: str) -> tuple[str, bool]:
-        """Collapse white space and cut an over-long query at a word boundary."""
-        text = " ".join(query.split())
+        """The question in the message: courtesies, signature and repetitions removed
+        (`knowledge.condense`), white space collapsed, an over-long rest cut at a word boundary.
+        """
+        text = " ".join(condense(query).split())
         if not text:
             raise QueryError("la domanda è vuota: scrivi che cosa vuoi sapere")
         limit = self.settings.max_query_chars
@@ -229,12 +249,20 @@ class Retriever:
         cut = text[:limit]
         return (cut.rsplit(" ", 1)[0] if " " in cut else cut), True
 
-    def _candidates(self, decision: Decision, hits: tuple[Hit, ...]) -> tuple[Hit, ...]:
+    def _candidates(
+        self, decision: Decision, hits: tuple[Hit, ...], *, keyword: bool = False
+    ) -> tuple[Hit, ...]:
         if decision == "fallback":
             return ()
         if decision == "answer":
             return hits[:1]
         top = hits[0].score
+        if keyword:  # one entry per topic: "rimborso" → nursery, school, documents
+            by_topic: dict[str, Hit] = {}
+            for hit in hits:
+                if top - hit.score < self.settings.short_query_margin:
+                    by_topic.setdefault(hit.entry.topic, hit)
+            return tuple(by_topic.values())[:3]
         close = [h for h in hits[:3] if top - h.score < 2 * self.settings.clarify_margin]
         return tuple(close) if len(close) >= 2 else hits[:2]
 
@@ -253,11 +281,28 @@ class Retriever:
         return s.dense_weight * _zscore(similarity) + s.lexical_weight * _zscore(lexical)
 
 
-def decide(hits: Sequence[Hit], coverage: float, settings: RetrievalSettings) -> Decision:
+def is_keyword_query(words: int, coverage: float, settings: RetrievalSettings) -> bool:
+    """One or two words the knowledge base knows ("rimborso", "buoni pasto", "104").
+
+    The encoder reads such a query poorly (its cosine is low even for the right entry) while
+    the words themselves are strong evidence, so keywords are decided on the fused ranking:
+    answered when one topic stands out, asked about when several do.
+    """
+    return 0 < words <= settings.short_query_words and coverage >= 1.0
+
+
+def decide(
+    hits: Sequence[Hit], coverage: float, settings: RetrievalSettings, *, keyword: bool = False
+) -> Decision:
     """Answer when one entry clearly fits, ask when two are close, else offer a human."""
     if not hits:
         return "fallback"
     best = hits[0]
+    if keyword and best.lexical > 0:
+        if best.similarity < settings.short_query_min_similarity:
+            return "fallback"
+        rivals = [h for h in hits[1:] if best.score - h.score < settings.short_query_margin]
+        return "clarify" if any(h.entry.topic != best.entry.topic for h in rivals) else "answer"
     fits = best.similarity >= settings.confident_similarity or (
         best.similarity >= settings.min_similarity and coverage >= settings.min_coverage
     )

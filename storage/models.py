@@ -35,7 +35,7 @@ from storage.columns import JSON_VALUE, UtcDateTime, utc_now
 ROLES = ("worker", "company", "manager")
 CHANNELS = ("telegram", "terminal", "test")
 KINDS = ("question", "command", "button", "other")
-DECISIONS = ("answer", "clarify", "fallback")
+DECISIONS = ("answer", "clarify", "fallback", "referral")
 FEEDBACKS = ("helpful", "not_helpful")
 
 # Column widths, checked by the repositories before PostgreSQL would refuse a value.

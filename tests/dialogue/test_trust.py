@@ -1,0 +1,147 @@
+"""Answers a worker can trust: expired entries served with a caveat, an honest "not mine",
+clarification of one-word questions, long messages reduced to their question."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from handlers import DialogueEngine, DialogueSettings, Pseudonymizer
+from knowledge import RetrievalSettings, build_retriever, load_knowledge_base
+from storage import Database, Interaction
+from tests.conftest import KEY, DeskParts
+from tests.dialogue.conftest import Chat
+from tests.support import NIDO_QUESTIONS, entry_text, referral_text, write_small_base
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture
+def small_engine(tmp_path: Path, database: Database, desk_parts: DeskParts) -> DialogueEngine:
+    """The real encoder and classifier over a small base: a nursery entry confirmed until
+    30 June 2026, meal vouchers, a company topic and a referral for TFR questions."""
+    base, topics = write_small_base(tmp_path)
+    (base / "nido-retta.md").write_text(
+        entry_text(
+            "nido-retta",
+            topic="rimborso-asilo-nido",
+            audience="worker",
+            title="Rimborso della retta del nido",
+            questions=NIDO_QUESTIONS,
+            answer="Sì, la retta del nido si può rimborsare con il welfare, con la fattura.",
+            valid_until="2026-06-30",
+        ),
+        "utf-8",
+    )
+    (base / "fuori-ambito-tfr.md").write_text(referral_text(), "utf-8")
+    kb = load_knowledge_base(base, topics, dt.date(2026, 11, 25))
+    retriever, classifier = desk_parts
+    small = build_retriever(
+        kb, retriever.encoder, RetrievalSettings(), tmp_path / "data", progress=False
+    )
+    return DialogueEngine(
+        database=database,
+        retriever=small,
+        intents=classifier,
+        pseudonymizer=Pseudonymizer(KEY),
+        settings=DialogueSettings(),
+    )
+
+
+def test_expired_entry_is_served_with_its_date_and_a_person_offered(
+    small_engine: DialogueEngine,
+) -> None:
+    chat = Chat(small_engine)
+    chat.onboard()
+    replies = chat.send("posso farmi rimborsare la retta del nido di mia figlia?")
+    text = replies[0].text
+    assert "la retta del nido si può rimborsare" in text
+    assert "confermata fino al 30/06/2026" in text and "potrebbero essere cambiate" in text
+    labels = [b.label for row in replies[0].buttons for b in row]
+    assert labels == ["👍 Sì", "👎 No", "Sì, con una persona"]
+    replies = chat.press("Sì, con una persona")
+    assert "persona" in replies[0].text
+
+
+def test_entry_within_its_dates_has_no_caveat(small_engine: DialogueEngine) -> None:
+    chat = Chat(small_engine)
+    chat.clock = dt.datetime(2026, 3, 1, 9, 0, tzinfo=dt.UTC)
+    chat.onboard()
+    replies = chat.send("posso farmi rimborsare la retta del nido di mia figlia?")
+    assert "la retta del nido si può rimborsare" in replies[0].text
+    assert "confermata fino" not in replies[0].text
+    assert [b.label for row in replies[0].buttons for b in row] == ["👍 Sì", "👎 No"]
+
+
+@pytest.mark.parametrize("year", [2027, 2031, 2099])
+def test_the_desk_answers_whatever_the_date(small_engine: DialogueEngine, year: int) -> None:
+    chat = Chat(small_engine)
+    chat.clock = dt.datetime(year, 1, 1, 0, 0, tzinfo=dt.UTC)
+    chat.onboard()
+    replies = chat.send("rimborso retta asilo nido")
+    assert "la retta del nido si può rimborsare" in replies[0].text
+    assert "confermata fino al 30/06/2026" in replies[0].text
+
+
+def test_neighbouring_question_gets_a_referral_not_a_welfare_answer(
+    small_engine: DialogueEngine, database: Database
+) -> None:
+    chat = Chat(small_engine)
+    chat.onboard()
+    outcome = chat.handle(chat._turn(text="come si calcola il tfr?"))
+    text = outcome.replies[0].text
+    assert outcome.decision == "referral" and outcome.served == ("fuori-ambito-tfr",)
+    assert "Il TFR non è welfare aziendale" in text
+    assert "**A chi rivolgerti**\n- l'ufficio personale\n- il patronato" in text
+    assert outcome.replies[0].buttons == ()
+    with database.session() as session:
+        logged = session.query(Interaction).filter_by(decision="referral").one()
+        assert logged.question_text is None  # only unanswered questions keep their text
+    # the referral asks nothing back: a "sì" afterwards is not taken as feedback on it
+    assert "riscontro" not in chat.send("sì")[0].text
+
+
+def test_long_message_is_reduced_to_its_question(small_engine: DialogueEngine) -> None:
+    chat = Chat(small_engine)
+    chat.clock = dt.datetime(2026, 3, 1, 9, 0, tzinfo=dt.UTC)
+    chat.onboard()
+    message = (
+        "Buongiorno a tutti, scusate il disturbo. "
+        + "urgente " * 60
+        + "\nVolevo chiedere: posso farmi rimborsare la retta del nido di mia figlia? "
+        + "Posso farmi rimborsare la retta del nido di mia figlia? " * 8
+        + "\nGrazie mille, cordiali saluti.\nMaria Rossi"
+    )
+    assert len(message) > 776
+    outcome = chat.handle(chat._turn(text=message))
+    assert outcome.decision == "answer" and outcome.served == ("nido-retta",)
+    assert "ho letto solo la prima parte" not in outcome.replies[0].text
+
+
+@pytest.mark.parametrize("word", ["rimborso", "credito"])
+def test_one_word_question_is_clarified_with_one_option_per_topic(
+    engine: DialogueEngine, desk_parts: DeskParts, word: str
+) -> None:
+    chat = Chat(engine)
+    chat.onboard()
+    outcome = chat.handle(chat._turn(text=word))
+    assert outcome.decision == "clarify"
+    assert 2 <= len(outcome.served) <= 3
+    options = [row[0].label for row in outcome.replies[0].buttons]
+    assert options[-1] == "Nessuno di questi" and len(options) == len(outcome.served) + 1
+    topics = {topic_of(desk_parts, entry_id) for entry_id in outcome.served}
+    assert len(topics) == len(outcome.served)
+
+
+def test_a_precise_keyword_is_answered(engine: DialogueEngine, desk_parts: DeskParts) -> None:
+    chat = Chat(engine)
+    chat.onboard()
+    outcome = chat.handle(chat._turn(text="badante"))
+    assert outcome.decision == "answer"
+    assert topic_of(desk_parts, outcome.served[0]) == "assistenza-familiari-anziani"
+
+
+def topic_of(desk_parts: DeskParts, entry_id: str) -> str:
+    return next(e.topic for e in desk_parts[0].entries if e.id == entry_id)
