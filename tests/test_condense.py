@@ -11,7 +11,8 @@ pytestmark = pytest.mark.unit
         (
             "Buongiorno, sono Maria del magazzino. Volevo chiedere se posso farmi rimborsare "
             "la retta del nido. Grazie mille, saluti\nMaria Rossi",
-            "sono Maria del magazzino. Volevo chiedere se posso farmi rimborsare la retta del nido.",
+            "sono Maria del magazzino. Volevo chiedere se posso farmi rimborsare "
+            "la retta del nido.",
         ),
         ("buongiorno, buoni pasto in smart working?", "buoni pasto in smart working?"),
         (
