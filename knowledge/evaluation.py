@@ -66,6 +66,7 @@ def read_labelled_queries(
     label_column: str = "topic",
     text_column: str = "query",
     known_labels: Sequence[str] | None = None,
+    label_hint: str = "use a key of topics.yml",
 ) -> list[LabelledQuery]:
     """Rows of a TSV with a header naming `label_column` and `text_column`."""
     try:
@@ -98,7 +99,7 @@ def read_labelled_queries(
                 raise LabelledFileError(f"{path}:{line}: empty {text_column} — write the text")
             if known_labels is not None and label not in known_labels:
                 raise LabelledFileError(
-                    f"{path}:{line}: unknown {label_column} '{label}' — use a key of topics.yml"
+                    f"{path}:{line}: unknown {label_column} '{label}' — {label_hint}"
                 )
             rows.append(LabelledQuery(label, text, line))
     if not rows:

@@ -35,7 +35,9 @@ from sportello.settings import Settings, SettingsError, load_settings
 from sportello.wiring import build_search, open_knowledge_base
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
-DEFAULT_EVAL_FILE = Path(__file__).resolve().parents[1] / "bench" / "data" / "heldout_queries.tsv"
+BENCH_DATA = Path(__file__).resolve().parents[1] / "bench" / "data"
+DEFAULT_EVAL_FILE = BENCH_DATA / "heldout_queries.tsv"
+DEFAULT_DIALOGUE_FILE = BENCH_DATA / "dialogue_heldout.tsv"
 
 logger = logging.getLogger(__name__)
 
@@ -129,6 +131,24 @@ def _parser() -> argparse.ArgumentParser:
         )
         sub.add_argument("--json", action="store_true")
         sub.set_defaults(run=handler)
+
+    dialogue = evaluate.add_parser(
+        "dialogue",
+        help="play each message as a new user's first question through the real engine",
+    )
+    dialogue.add_argument(
+        "file",
+        type=Path,
+        nargs="?",
+        default=DEFAULT_DIALOGUE_FILE,
+        help="TSV with header topic<TAB>query; topic '-' for messages that must not get a"
+        " welfare answer (default: the project's held-out dialogue set)",
+    )
+    dialogue.add_argument(
+        "--role", choices=["worker", "company"], default="worker", help="who the users say they are"
+    )
+    dialogue.add_argument("--json", action="store_true")
+    dialogue.set_defaults(run=_eval_dialogue)
 
     chat = commands.add_parser("chat", help="talk to the desk in this terminal (no Telegram)")
     chat.set_defaults(run=_chat)
@@ -267,6 +287,60 @@ def _eval_retrieval(args: argparse.Namespace, settings: Settings) -> int:
         for miss in report.misses:
             rank = miss.rank if miss.rank is not None else ">10"
             print(f"  [{miss.expected} → {miss.got}, rank {rank}] {miss.query}")
+    return EXIT_OK
+
+
+def _eval_dialogue(args: argparse.Namespace, settings: Settings) -> int:
+    import tempfile
+
+    from handlers import DialogueEngine, Pseudonymizer
+    from handlers.evaluation import evaluate_dialogue
+    from knowledge.entries import NO_TOPIC
+    from sportello.desk import build_intent_classifier
+    from storage import Database
+
+    kb = open_knowledge_base(settings)
+    cases = read_labelled_queries(
+        args.file,
+        known_labels=[*kb.topics, NO_TOPIC],
+        label_hint=f"use a key of topics.yml, or '{NO_TOPIC}' for a message that must not"
+        " get a welfare answer",
+    )
+    retriever = build_search(settings, kb=kb, progress=sys.stderr.isatty())
+    intents = build_intent_classifier(settings, retriever.encoder)
+    with tempfile.TemporaryDirectory(prefix="sportello-eval-") as scratch:
+        # a throwaway database and key: evaluation users never mix with real ones
+        database = Database.from_url(f"sqlite:///{Path(scratch) / 'eval.db'}")
+        database.upgrade()
+        try:
+            engine = DialogueEngine(
+                database=database,
+                retriever=retriever,
+                intents=intents,
+                pseudonymizer=Pseudonymizer(os.urandom(32)),
+                settings=settings.dialogue,
+            )
+            report = evaluate_dialogue(
+                engine, cases, {e.id: e.topic for e in kb.entries}, role=args.role, clock=_now
+            )
+        finally:
+            database.dispose()
+    if args.json:
+        print(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
+        return EXIT_OK
+    print(f"file: {args.file}  (users onboarded as {args.role})")
+    print(
+        f"n={report.n}  in scope={report.in_scope}  out of scope={report.out_of_scope}\n"
+        f"answered right={report.answered_right}  answered wrong={report.answered_wrong}"
+        f"  clarified={report.clarified}  declined={report.declined}\n"
+        f"wrong-answer rate={report.wrong_answer_rate:.3f}"
+        f"  in-scope answered right={report.in_scope_answered_right_rate:.3f}"
+    )
+    if report.misses:
+        print(f"not answered right ({len(report.misses)}):")
+        for miss in report.misses:
+            got = ", ".join(miss.got) or "-"
+            print(f"  line {miss.line} [{miss.expected} → {miss.verdict}: {got}] {miss.query}")
     return EXIT_OK
 
 
