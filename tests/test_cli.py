@@ -175,3 +175,43 @@ def test_housekeeping_command(cli_env: dict[str, str]) -> None:
     result = run_cli("housekeeping", env=cli_env)
     assert result.returncode == 0, result.stderr
     assert "expired question texts purged" in result.stdout
+
+
+def test_eval_dialogue_json(cli_env: dict[str, str], tmp_path: Path) -> None:
+    labelled = tmp_path / "dialogue.tsv"
+    labelled.write_text(
+        "topic\tquery\n"
+        "rimborso-asilo-nido\tposso farmi rimborsare la retta dell'asilo nido?\n"
+        "-\tche tempo fa domani a Torino?\n"
+        "buoni-pasto\tquanto valgono i buoni pasto elettronici esenti?\n",
+        "utf-8",
+    )
+    result = run_cli("eval", "dialogue", str(labelled), "--json", env=cli_env)
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert set(report) == {
+        "n",
+        "in_scope",
+        "out_of_scope",
+        "answered_right",
+        "answered_wrong",
+        "clarified",
+        "declined",
+        "wrong_answer_rate",
+        "in_scope_answered_right_rate",
+        "misses",
+    }
+    assert (report["n"], report["in_scope"], report["out_of_scope"]) == (3, 2, 1)
+    assert report["answered_right"] == 2 and report["declined"] == 1
+    assert report["wrong_answer_rate"] == 0.0 and report["in_scope_answered_right_rate"] == 1.0
+    assert report["misses"] == []
+
+
+def test_eval_dialogue_names_the_line_of_an_unknown_label(
+    cli_env: dict[str, str], tmp_path: Path
+) -> None:
+    labelled = tmp_path / "dialogue.tsv"
+    labelled.write_text("topic\tquery\n-\tciao\nnido\tretta del nido\n", "utf-8")
+    result = run_cli("eval", "dialogue", str(labelled), env=cli_env)
+    assert result.returncode == 2
+    assert "dialogue.tsv:3: unknown topic 'nido' — use a key of topics.yml, or '-'" in result.stderr

@@ -16,7 +16,8 @@ pytestmark = pytest.mark.unit
         ),
         ("buongiorno, buoni pasto in smart working?", "buoni pasto in smart working?"),
         (
-            "urgente urgente urgente il nido urgente urgente me lo rimborsano??? per favore per favore",
+            "urgente urgente urgente il nido urgente urgente me lo rimborsano??? "
+            "per favore per favore",
             "urgente il nido urgente me lo rimborsano???",
         ),
         (
