@@ -63,27 +63,31 @@ class RetrievalSettings(BaseModel):
     )
     max_query_chars: int = Field(default=500, ge=20)
     min_similarity: float = Field(
-        default=0.485, description="below this cosine of the best phrasing nothing fits"
+        default=0.47, description="below this cosine of the best phrasing nothing fits"
     )
     confident_similarity: float = Field(
         default=0.565, description="from this cosine up an answer needs no lexical support"
     )
     min_coverage: float = Field(
-        default=0.5, description="share of the query's words the base must know to answer"
+        default=0.67, description="share of the query's words the base must know to answer"
     )
     clarify_margin: float = Field(
-        default=0.5, ge=0, description="fused-score gap under which two entries are too close"
+        default=0.75, ge=0, description="fused-score gap under which two entries are too close"
+    )
+    referral_min_similarity: float = Field(
+        default=0.40,
+        description="a referral may be given from this cosine: saying 'ask them' costs little",
     )
     short_query_words: int = Field(
         default=2, ge=0, description="a query of this many content words or fewer is a keyword"
     )
     short_query_margin: float = Field(
-        default=1.5,
+        default=1.0,
         ge=0,
         description="a keyword query is answered only if no other topic comes this close",
     )
     short_query_min_similarity: float = Field(
-        default=0.3, description="below this cosine even a known keyword gets the fallback"
+        default=0.25, description="below this cosine even a known keyword gets the fallback"
     )
 
 
@@ -107,6 +111,8 @@ class SearchResult:
     coverage: float
     candidates: tuple[Hit, ...]
     """What to offer: the answer's entry, or for `clarify` the two or three close entries."""
+    keyword: bool = False
+    """The query was one or two known words, decided on the fused ranking (`is_keyword_query`)."""
 
     @property
     def best(self) -> Hit | None:
@@ -198,6 +204,7 @@ class Retriever:
             hits,
             terms.coverage,
             self._candidates(decision, hits, keyword=keyword),
+            keyword,
         )
 
     def embed(self, prepared_query: str) -> Vectors:
@@ -303,8 +310,10 @@ def decide(
             return "fallback"
         rivals = [h for h in hits[1:] if best.score - h.score < settings.short_query_margin]
         return "clarify" if any(h.entry.topic != best.entry.topic for h in rivals) else "answer"
-    fits = best.similarity >= settings.confident_similarity or (
-        best.similarity >= settings.min_similarity and coverage >= settings.min_coverage
+    fits = (
+        best.similarity >= settings.confident_similarity
+        or (best.similarity >= settings.min_similarity and coverage >= settings.min_coverage)
+        or (best.entry.is_referral and best.similarity >= settings.referral_min_similarity)
     )
     if not fits:
         return "fallback"
