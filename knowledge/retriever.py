@@ -263,15 +263,14 @@ class Retriever:
             return ()
         if decision == "answer":
             return hits[:1]
-        top = hits[0].score
-        if keyword:  # one entry per topic: "rimborso" → nursery, school, documents
-            by_topic: dict[str, Hit] = {}
-            for hit in hits:
-                if top - hit.score < self.settings.short_query_margin:
-                    by_topic.setdefault(hit.entry.topic, hit)
-            return tuple(by_topic.values())[:3]
-        close = [h for h in hits[:3] if top - h.score < 2 * self.settings.clarify_margin]
-        return tuple(close) if len(close) >= 2 else hits[:2]
+        # One option per topic ("rimborso" → nursery, school, documents): two entries of the
+        # same topic would ask the reader to choose between things they cannot tell apart.
+        margin = self.settings.short_query_margin if keyword else 2 * self.settings.clarify_margin
+        by_topic: dict[str, Hit] = {}
+        for hit in hits:
+            if hits[0].score - hit.score < margin:
+                by_topic.setdefault(hit.entry.topic, hit)
+        return tuple(by_topic.values())[:3]
 
     def _fuse(
         self, lexical: NDArray[np.float64], similarity: NDArray[np.float64]
