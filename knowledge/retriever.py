@@ -82,7 +82,7 @@ class RetrievalSettings(BaseModel):
         default=2, ge=0, description="a query of this many content words or fewer is a keyword"
     )
     short_query_margin: float = Field(
-        default=1.0,
+        default=1.5,
         ge=0,
         description="a keyword query is answered only if no other topic comes this close",
     )

@@ -145,3 +145,34 @@ def test_a_precise_keyword_is_answered(engine: DialogueEngine, desk_parts: DeskP
 
 def topic_of(desk_parts: DeskParts, entry_id: str) -> str:
     return next(e.topic for e in desk_parts[0].entries if e.id == entry_id)
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "come si calcola il TFR?",
+        "quanto mi spetta di assegno unico con due figli?",
+        "devo rinnovare il permesso di soggiorno, come faccio?",
+        "quando arriva il rimborso del 730?",
+    ],
+)
+def test_the_real_base_refers_neighbouring_questions(engine: DialogueEngine, message: str) -> None:
+    chat = Chat(engine)
+    chat.onboard()
+    outcome = chat.handle(chat._turn(text=message))
+    assert outcome.decision == "referral", outcome.replies[0].text
+    assert outcome.served[0].startswith("fuori-ambito-")
+    assert "**A chi rivolgerti**" in outcome.replies[0].text
+
+
+def test_a_welfare_question_near_a_neighbouring_subject_stays_welfare(
+    engine: DialogueEngine, desk_parts: DeskParts
+) -> None:
+    chat = Chat(engine)
+    chat.onboard()
+    outcome = chat.handle(chat._turn(text="se converto il premio in welfare cambia il mio TFR?"))
+    assert outcome.decision in ("answer", "clarify")
+    assert topic_of(desk_parts, outcome.served[0]) in (
+        "tassazione-welfare",
+        "premio-risultato-conversione",
+    )
