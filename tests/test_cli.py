@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import ROOT, run_cli
+from tests.support import entry_text, write_small_base
 
 pytestmark = pytest.mark.integration
 
@@ -17,6 +18,26 @@ def test_kb_check_passes_on_the_real_base() -> None:
     result = run_cli("kb", "check")
     assert result.returncode == 0, result.stdout + result.stderr
     assert "0 error(s)" in result.stdout
+
+
+def test_kb_check_warns_on_expired_entries_and_strict_fails(tmp_path: Path) -> None:
+    base, topics = write_small_base(tmp_path)
+    (base / "nido-retta.md").write_text(
+        entry_text("nido-retta", topic="rimborso-asilo-nido", valid_until="2026-12-31"), "utf-8"
+    )
+    env = {
+        "SPORTELLO__KNOWLEDGE__BASE_DIR": str(base),
+        "SPORTELLO__KNOWLEDGE__TOPICS_FILE": str(topics),
+    }
+    for today, expected in (
+        ("2026-12-01", "expires on 2026-12-31, in 30 day(s)"),
+        ("2027-02-01", "expired on 2026-12-31 (still served"),
+    ):
+        result = run_cli("kb", "check", "--today", today, env=env)
+        assert result.returncode == 0, result.stdout
+        assert expected in result.stdout and "0 error(s), 1 warning(s)" in result.stdout
+        strict = run_cli("kb", "check", "--today", today, "--strict", env=env)
+        assert strict.returncode == 1
 
 
 def test_kb_check_fails_with_file_and_line(tmp_path: Path) -> None:
