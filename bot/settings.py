@@ -26,7 +26,18 @@ class TelegramSettings(BaseModel):
         default=None, description="public HTTPS URL Telegram posts to (webhook mode)"
     )
     webhook_secret: SecretStr | None = Field(
-        default=None, description="secret_token Telegram sends back in a header; from env"
+        default=None,
+        description="secret_token Telegram sends back in a header: from the environment only,"
+        " at least 32 characters of A-Z a-z 0-9 _ -",
+    )
+    webhook_max_body: int = Field(
+        default=1024 * 1024,
+        ge=64 * 1024,
+        description="bytes a webhook request body may have; larger ones are refused unread"
+        " (an update with two 4,096-character texts and their entities is ~100 KB at worst)",
+    )
+    webhook_max_connections: int = Field(
+        default=40, ge=1, le=100, description="connections Telegram opens to the webhook at once"
     )
     concurrent_updates: int = Field(
         default=128,

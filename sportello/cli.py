@@ -306,11 +306,13 @@ def _chat(args: argparse.Namespace, settings: Settings) -> int:
 
 def _run(args: argparse.Namespace, settings: Settings) -> int:
     from bot import DeskBot, run_bot
+    from bot.runner import check_mode
     from handlers import TurnDispatcher
 
     if settings.telegram.token is None:
         print("errore: manca il token del bot: imposta SPORTELLO__TELEGRAM__TOKEN", file=sys.stderr)
         return EXIT_USAGE
+    check_mode(settings.telegram)  # a weak webhook secret stops here, before any worker starts
     processes = settings.workers.processes
     if processes == 0:
         from sportello.desk import build_desk
