@@ -133,7 +133,9 @@ class DeskBot:
 
     async def on_update(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         if not vouched(update):
-            logger.warning("update %s dropped: its private chat is not the sender's", update.update_id)
+            logger.warning(
+                "update %s dropped: its private chat is not the sender's", update.update_id
+            )
             return
         turn = to_turn(update, self._clock())
         if turn is None:
@@ -184,7 +186,9 @@ class DeskBot:
         if change is None or change.chat.type != "private":
             return
         if not vouched(update):
-            logger.warning("update %s dropped: its private chat is not the sender's", update.update_id)
+            logger.warning(
+                "update %s dropped: its private chat is not the sender's", update.update_id
+            )
             return
         blocked = change.new_chat_member.status in (ChatMemberStatus.BANNED, ChatMemberStatus.LEFT)
         await self._dispatcher.set_blocked("telegram", change.from_user.id, blocked)

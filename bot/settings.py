@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Literal
 from urllib.parse import urlsplit
 
@@ -16,6 +17,9 @@ class TelegramSettings(BaseModel):
     token: SecretStr | None = Field(
         default=None, description="from the environment only: SPORTELLO__TELEGRAM__TOKEN"
     )
+    token_file: Path | None = Field(
+        default=None, description="or a file holding the token, readable by this user only"
+    )
     base_url: str = "https://api.telegram.org/bot"
     base_file_url: str = "https://api.telegram.org/file/bot"
     mode: Literal["polling", "webhook"] = "polling"
@@ -29,6 +33,9 @@ class TelegramSettings(BaseModel):
         default=None,
         description="secret_token Telegram sends back in a header: from the environment only,"
         " at least 32 characters of A-Z a-z 0-9 _ -",
+    )
+    webhook_secret_file: Path | None = Field(
+        default=None, description="or a file holding the secret, readable by this user only"
     )
     webhook_max_body: int = Field(
         default=1024 * 1024,

@@ -25,8 +25,10 @@ ALLOWED_UPDATES = (Update.MESSAGE, Update.CALLBACK_QUERY, Update.MY_CHAT_MEMBER)
 """The update types the desk handles; Telegram is asked for these and no others."""
 
 MIN_WEBHOOK_SECRET = 32
-_SECRET_ALPHABET = re.compile(r"[A-Za-z0-9_-]{%d,256}" % MIN_WEBHOOK_SECRET)
-PLACEHOLDERS = ("change", "secret", "example", "placeholder", "xxxx", "1234", "password", "token")
+_SECRET_ALPHABET = re.compile(rf"[A-Za-z0-9_-]{{{MIN_WEBHOOK_SECRET},256}}")
+PLACEHOLDERS = ("change", "secret", "example", "placeholder", "password", "token")
+"""Words of a made-up secret; none can occur in a hex key, and a random urlsafe one almost never
+holds one (a 32-character secret: about 1 in 100 million)."""
 MIN_DISTINCT_CHARACTERS = 10
 """A random 32-character secret has ~24 distinct characters; 'aaaa…' or 'abab…' has 1 or 2."""
 

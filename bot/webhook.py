@@ -49,7 +49,7 @@ T = TypeVar("T")
 
 
 @stream_request_body
-class UpdateHandler(RequestHandler):  # type: ignore[misc]
+class UpdateHandler(RequestHandler):
     """One POST from Telegram: headers checked first, then the body read, parsed, queued."""
 
     SUPPORTED_METHODS = ("POST",)
@@ -71,7 +71,6 @@ class UpdateHandler(RequestHandler):  # type: ignore[misc]
         given = self.request.headers.get(SECRET_HEADER, "").encode("utf-8", "replace")
         if not hmac.compare_digest(given, self._secret):
             raise HTTPError(HTTPStatus.FORBIDDEN)
-        self.request.connection.set_max_body_size(self._max_body)
 
     def data_received(self, chunk: bytes) -> None:
         self._size += len(chunk)
@@ -100,7 +99,7 @@ class UpdateHandler(RequestHandler):  # type: ignore[misc]
         """Refused requests are expected (scanners, wrong secrets); nothing to log."""
 
 
-class WebhookApp(TornadoApplication):  # type: ignore[misc]
+class WebhookApp(TornadoApplication):
     def log_request(self, handler: RequestHandler) -> None:
         """No access log: the desk's own logs say what happened, without addresses."""
 
@@ -161,12 +160,13 @@ async def serve_webhook(
         url = settings.webhook_url
 
         async def register() -> bool:
-            return await application.bot.set_webhook(
+            done: bool = await application.bot.set_webhook(
                 url,
                 allowed_updates=ALLOWED_UPDATES,
                 secret_token=secret,
                 max_connections=settings.webhook_max_connections,
             )
+            return done
 
         await _retrying(register, retries)
         server.listen(settings.webhook_port, address=settings.webhook_listen)

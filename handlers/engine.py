@@ -59,6 +59,7 @@ class DialogueEngine:
         self._settings = settings
         self._answerer = Answerer(retriever, intents, settings)
         self._retention = dt.timedelta(days=settings.retention_days)
+        self._erased = False
 
     def handle(self, turn: Turn, update_id: int | None = None) -> Outcome:
         """Handle one turn; `update_id` (Telegram's) makes a redelivered update a no-op."""
@@ -98,7 +99,14 @@ class DialogueEngine:
                 except Exception as single:
                     logger.exception("turn failed")
                     results.append(single)
+        self._after_erasure()
         return results
+
+    def _after_erasure(self) -> None:
+        """Once an erasure is committed, its traces leave the database's files too."""
+        if self._erased:
+            self._erased = False
+            self._db.checkpoint()
 
     def _analyse(self, batch: Sequence[Incoming]) -> list[Analysis | None]:
         """Encoder and intent for the plain-text turns, in one encoder call."""
@@ -135,7 +143,7 @@ class DialogueEngine:
             )
             user = load_turn_state(session, user_ref=user_ref)
             if user is None:  # erased by another process between the two statements
-                raise NotFoundError(f"user {user_ref!r} was erased while its turn was handled")
+                raise NotFoundError("the user was erased while the turn was handled")
         state = user.flow
         ctx = Context.start(
             session=session,
@@ -150,6 +158,7 @@ class DialogueEngine:
         )
         self._dispatch(ctx, analysis)
         if ctx.erased:
+            self._erased = True
             ctx.consented = False  # the log row of this turn must not point at anyone
         elif (ctx.flow, ctx.step, ctx.data) != (state.flow, state.step, state.data):
             save_flow(
@@ -162,8 +171,7 @@ class DialogueEngine:
             )
         interaction_id = ctx.log_now()
         logger.info(
-            "turn handled: interaction=%s kind=%s intent=%s decision=%s",
-            interaction_id,
+            "turn handled: kind=%s intent=%s decision=%s",
             ctx.record.kind,
             ctx.record.intent,
             ctx.record.decision,

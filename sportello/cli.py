@@ -30,6 +30,7 @@ from knowledge import (
 )
 from knowledge.evaluation import LabelledFileError
 from knowledge.topics import TopicsError
+from sportello.files import PRIVATE_UMASK
 from sportello.logs import configure_logging
 from sportello.settings import Settings, SettingsError, load_settings
 from sportello.wiring import build_search, open_knowledge_base
@@ -43,6 +44,7 @@ logger = logging.getLogger(__name__)
 def main(argv: Sequence[str] | None = None) -> int:
     # python-telegram-bot 22: time values as timedelta now, as its next major version will.
     os.environ.setdefault("PTB_TIMEDELTA", "1")
+    os.umask(PRIVATE_UMASK)  # every file the desk writes (database, index, exports) is private
     parser = _parser()
     args = parser.parse_args(argv)
     if not hasattr(args, "run"):
@@ -50,7 +52,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     try:
         settings = load_settings(args.config)
-        configure_logging(settings.log_level)
+        configure_logging(settings.log_level, settings.secret_values())
         code: int = args.run(args, settings)
         return code
     except Exception as exc:

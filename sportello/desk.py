@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from handlers import DialogueEngine, Pseudonymizer
 from knowledge import Encoder, Retriever, build_encoder
 from nlu import BUNDLED_NLU_DATA, BuiltinIntentClassifier, load_training_data
+from sportello.files import private_dir
 from sportello.secrets_store import pseudonym_key
 from sportello.settings import Settings
 from sportello.wiring import build_search, open_knowledge_base
@@ -29,6 +30,7 @@ def database_url(settings: Settings) -> str:
 
 def open_database(settings: Settings) -> Database:
     """The configured database, migrated to the current schema."""
+    private_dir(settings.data_dir)
     database = Database.from_url(database_url(settings))
     database.upgrade()
     return database

@@ -115,8 +115,8 @@ class User(Base):
     # Joined: callers read `user.company.code` after their session has closed.
     company: Mapped[Company | None] = relationship(lazy="joined")
 
-    def __repr__(self) -> str:  # no consent or language: repr ends up in logs
-        return f"User(user_ref={self.user_ref!r}, role={self.role!r})"
+    def __repr__(self) -> str:  # no reference, consent or language: repr ends up in logs
+        return f"User(role={self.role!r})"
 
 
 class ChatLink(Base):
@@ -130,8 +130,8 @@ class ChatLink(Base):
     telegram_user_id: Mapped[int] = mapped_column(BigInteger, unique=True)
     chat_id: Mapped[int] = mapped_column(BigInteger)
 
-    def __repr__(self) -> str:  # the Telegram ids are exactly what must not reach the logs
-        return f"ChatLink(user_ref={self.user_ref!r})"
+    def __repr__(self) -> str:  # the ids are exactly what must not reach the logs
+        return "ChatLink()"
 
 
 class Conversation(Base):

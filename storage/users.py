@@ -34,7 +34,7 @@ def check_user_ref(user_ref: str) -> str:
 def require_user(session: Session, user_ref: str) -> User:
     user = session.get(User, check_user_ref(user_ref))
     if user is None:
-        raise NotFoundError(f"no user {user_ref!r} — call ensure_user() for it first")
+        raise NotFoundError("no such user — call ensure_user() for it first")
     return user
 
 
@@ -105,7 +105,7 @@ def _link_chat(session: Session, user_ref: str, telegram_user_id: int, chat_id: 
     if other is not None:
         # The same Telegram account under another pseudonym: the pseudonymisation key was
         # rotated. The account belongs to the new pseudonym from now on.
-        logger.info("chat link moved from user %s to user %s", other, user_ref)
+        logger.info("a chat link moved to a new pseudonym (the key was rotated)")
         session.execute(delete(ChatLink).where(ChatLink.user_ref == other))
     link = session.get(ChatLink, user_ref)
     if link is None:
@@ -114,7 +114,7 @@ def _link_chat(session: Session, user_ref: str, telegram_user_id: int, chat_id: 
             return True
         link = session.get(ChatLink, user_ref, populate_existing=True)
         if link is None:  # another transaction erased the user meanwhile
-            raise NotFoundError(f"user {user_ref!r} was erased while being linked")
+            raise NotFoundError("the user was erased while being linked")
     if (link.telegram_user_id, link.chat_id) == (telegram_user_id, chat_id):
         return False
     link.telegram_user_id = telegram_user_id
