@@ -65,6 +65,7 @@ def build_desk(settings: Settings, progress: bool = False) -> Desk:
         intents=intents,
         pseudonymizer=Pseudonymizer(pseudonym_key(settings)),
         settings=settings.dialogue,
+        retention=settings.privacy,
     )
     logger.info("desk ready: %d entries, database %s", len(kb.entries), database.url)
     return Desk(engine=engine, database=database, retriever=retriever)

@@ -22,7 +22,7 @@ from pydantic_settings import (
 
 from bot.settings import TelegramSettings
 from handlers.dispatch import DEFAULT_MAX_BATCH
-from handlers.settings import DialogueSettings
+from handlers.settings import DialogueSettings, RetentionSettings
 from knowledge import BUNDLED_BASE, BUNDLED_TOPICS, EncoderSettings, RetrievalSettings
 from sportello.secret_files import SecretFileError, read_secret_file, secrets_in_file
 
@@ -42,7 +42,7 @@ class DatabaseSettings(BaseModel):
     )
 
 
-class PrivacySettings(BaseModel):
+class PrivacySettings(RetentionSettings):
     pseudonym_key: SecretStr | None = Field(
         default=None,
         description="HMAC key for user references, from the environment only; when unset, the"
@@ -52,17 +52,6 @@ class PrivacySettings(BaseModel):
         default=None,
         description="where the key is kept when not in the environment; empty:"
         " data_dir/pseudonym.key. Keep it apart from the database (and from its backups)",
-    )
-    inactive_user_days: int = Field(
-        default=365,
-        ge=1,
-        description="people who have not written for this long are erased, chat link included",
-    )
-    log_user_ref_days: int = Field(
-        default=90,
-        ge=1,
-        description="after this many days a turn of the interaction log loses everything but"
-        " the statistics (day, intent, decision, topic); at least dialogue.retention_days",
     )
 
 

@@ -149,6 +149,11 @@ class Database:
             upgrade_to_head(connection, self._real_url())
         logger.info("database %s is at the current schema", self.url)
 
+    def upgrade_to(self, revision: str) -> None:
+        """Migrate to `revision` only (not the newest): for tests of later migrations."""
+        with self._migration_connection() as connection:
+            upgrade_to_head(connection, self._real_url(), revision)
+
     def downgrade(self, revision: str) -> None:
         """Go back to `revision` ('base' drops every table): for developers and tests."""
         with self._migration_connection() as connection:
