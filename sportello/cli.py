@@ -344,7 +344,10 @@ def _housekeeping(args: argparse.Namespace, settings: Settings) -> int:
     print(
         f"{done['texts_purged']} expired question texts purged,"
         f" {done['updates_pruned']} old update ids pruned,"
-        f" {done['unconsented_erased']} never-consented users erased"
+        f" {done['unconsented_erased']} never-consented users erased,"
+        f" {done['pending_dropped']} stale pending questions dropped,"
+        f" {done['inactive_erased']} inactive users erased,"
+        f" {done['log_rows_folded']} old log rows folded into daily counts"
     )
     return EXIT_OK
 
