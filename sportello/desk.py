@@ -54,6 +54,7 @@ class Desk:
 
 
 def build_desk(settings: Settings, progress: bool = False) -> Desk:
+    key = pseudonym_key(settings)  # a bad key file is a message at once, not after the model
     kb = open_knowledge_base(settings)
     database = open_database(settings)
     encoder = build_encoder(settings.encoder)
@@ -63,7 +64,7 @@ def build_desk(settings: Settings, progress: bool = False) -> Desk:
         database=database,
         retriever=retriever,
         intents=intents,
-        pseudonymizer=Pseudonymizer(pseudonym_key(settings)),
+        pseudonymizer=Pseudonymizer(key),
         settings=settings.dialogue,
         retention=settings.privacy,
     )
@@ -78,6 +79,6 @@ def prepare_shared_state(settings: Settings) -> None:
     line; the schema is migrated and the pseudonymisation key created once, not raced by
     several workers.
     """
+    pseudonym_key(settings)
     open_knowledge_base(settings)
     open_database(settings).dispose()
-    pseudonym_key(settings)
