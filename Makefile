@@ -53,12 +53,13 @@ lock: setup
 		$(foreach dir,$(FIND_LINKS),--find-links $(dir)) --quiet -o $(LOCK)
 	! grep -E '^(nvidia|triton)' $(LOCK)  # no CUDA runtime may slip in
 
-# Known vulnerabilities in the locked dependencies (needs the network: an advisory database).
+# Known vulnerabilities in the locked dependencies (needs the network: an advisory database;
+# --strict fails when a package could not be checked, rather than passing silently).
 # Not part of `make test`: CI machines may not reach one.
 audit:
 	$(PYTHON) -m venv .venv-audit
 	.venv-audit/bin/python -m pip install --quiet pip-audit
-	.venv-audit/bin/pip-audit --require-hashes --disable-pip -r $(LOCK)
+	.venv-audit/bin/pip-audit --strict --require-hashes --disable-pip -r $(LOCK)
 
 clean:
 	rm -rf var .pytest_cache .mypy_cache .ruff_cache .venv-audit

@@ -11,6 +11,7 @@ import asyncio
 import copy
 import logging
 from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -25,7 +26,8 @@ from bot.webhook import serve_webhook
 from handlers import DialogueEngine, TurnDispatcher
 from storage import ChatLink, Database, Interaction
 from tests.bot.test_telegram_e2e import messages_to, next_reply, onboard, telegram_settings
-from tests.botapi_standin import BotApiStandIn, callback_update, free_port, message_update
+from tests.botapi_standin import TOKEN, BotApiStandIn, callback_update, free_port, message_update
+from tests.conftest import run_cli
 
 VICTIM, ATTACKER = 4242, 6666
 SECRET = "Zq3_vL9-xW2pR7tYk4Hn8bMc6Df1Gs5J"  # 32 characters, as `token_urlsafe(24)` gives
@@ -109,6 +111,28 @@ def test_a_strong_secret_is_accepted_and_webhook_mode_checks_it_before_starting(
     with pytest.raises(BotConfigurationError, match="32-256"):
         check_mode(TelegramSettings.model_validate(values))
     check_mode(TelegramSettings.model_validate({**values, "webhook_secret": SECRET}))
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize("secret", ["changeme", "x", "my-webhook-secret-for-the-desk-0000"])
+def test_sportello_run_refuses_a_weak_webhook_secret_before_starting(
+    secret: str, tmp_path: Path
+) -> None:
+    result = run_cli(
+        "run",
+        env={
+            "SPORTELLO__DATA_DIR": str(tmp_path),
+            "SPORTELLO__TELEGRAM__TOKEN": TOKEN,
+            "SPORTELLO__TELEGRAM__MODE": "webhook",
+            "SPORTELLO__TELEGRAM__WEBHOOK_URL": "https://desk.example/telegram",
+            "SPORTELLO__TELEGRAM__WEBHOOK_SECRET": secret,
+        },
+    )
+    assert result.returncode == 2
+    assert "SPORTELLO__TELEGRAM__WEBHOOK_SECRET" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert len(secret) < 4 or secret not in result.stderr  # never echoed
+    assert not (tmp_path / "sportello.db").exists()  # refused before anything started
 
 
 # -- polling: the forged update changes nothing ---------------------------------------------
