@@ -71,7 +71,6 @@ def test_a_run_of_the_terminal_chat_leaves_only_private_files(
     assert "salvato in" in result, result
     assert mode(data) == 0o700
     assert mode(key_dir) == 0o700 and mode(key_dir / "pseudonym.key") == 0o600
-    assert not (data / "pseudonym.key").exists()  # the key lives where the setting says
     exports = list((data / "export").iterdir())
     assert exports and mode(data / "export") == 0o700
     private = [p for p in data.rglob("*") if p.is_file()]
