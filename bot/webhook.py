@@ -37,7 +37,7 @@ from tornado.httpserver import HTTPServer
 from tornado.web import Application as TornadoApplication
 from tornado.web import HTTPError, RequestHandler, stream_request_body
 
-from bot.settings import TelegramSettings
+from bot.settings import BotConfigurationError, TelegramSettings
 from bot.trust import ALLOWED_UPDATES, check_webhook_secret
 
 logger = logging.getLogger(__name__)
@@ -107,11 +107,9 @@ class WebhookApp(TornadoApplication):
 def webhook_server(
     application: Application,  # type: ignore[type-arg]
     settings: TelegramSettings,
+    secret: str,
 ) -> HTTPServer:
-    """The HTTP server for `application` (not yet listening)."""
-    secret = check_webhook_secret(
-        settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
-    )
+    """The HTTP server for `application` (not yet listening), for a checked `secret`."""
     path = "/" + settings.webhook_path.strip("/")
     app = WebhookApp(
         [
@@ -144,15 +142,13 @@ async def serve_webhook(
 ) -> None:
     """Run `application` on the webhook until `stop` is set, then shut it down cleanly."""
     if not settings.webhook_url:
-        from bot.settings import BotConfigurationError
-
         raise BotConfigurationError(
             "webhook mode needs a public URL: set SPORTELLO__TELEGRAM__WEBHOOK_URL"
         )
-    server = webhook_server(application, settings)
     secret = check_webhook_secret(
         settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
     )
+    server = webhook_server(application, settings, secret)
     await _retrying(application.initialize, retries)
     try:
         if application.post_init is not None:
