@@ -90,6 +90,22 @@ class TelegramSettings(BaseModel):
 
 TELEGRAM_MESSAGES_PER_SECOND = 30.0
 
+PLACEHOLDERS = ("change", "secret", "example", "placeholder", "password", "token")
+"""Words of a made-up secret. None can occur in a hex key; a random 32-character urlsafe
+secret holds one about once in a million draws (then the desk asks for another)."""
+MIN_DISTINCT_CHARACTERS = 10
+"""A random 32-character secret has ~24 distinct characters; 'aaaa…' or 'abab…' has 1 or 2."""
+
+
+def secret_weakness(value: str) -> str | None:
+    """Why `value` is not a usable secret (a placeholder, too uniform), or None if it is."""
+    lowered = value.lower()
+    if any(word in lowered for word in PLACEHOLDERS):
+        return "looks like a placeholder"
+    if len(set(value)) < MIN_DISTINCT_CHARACTERS:
+        return "is too uniform to be random"
+    return None
+
 
 def _is_telegram(url: str) -> bool:
     return urlsplit(url).hostname == "api.telegram.org"

@@ -19,32 +19,16 @@ import re
 
 from telegram import Chat, Update, User
 
-from bot.settings import BotConfigurationError
+from bot.settings import BotConfigurationError, secret_weakness
 
 ALLOWED_UPDATES = (Update.MESSAGE, Update.CALLBACK_QUERY, Update.MY_CHAT_MEMBER)
 """The update types the desk handles; Telegram is asked for these and no others."""
 
 MIN_WEBHOOK_SECRET = 32
 _SECRET_ALPHABET = re.compile(rf"[A-Za-z0-9_-]{{{MIN_WEBHOOK_SECRET},256}}")
-PLACEHOLDERS = ("change", "secret", "example", "placeholder", "password", "token")
-"""Words of a made-up secret; none can occur in a hex key, and a random urlsafe one almost never
-holds one (a 32-character secret: about 1 in 100 million)."""
-MIN_DISTINCT_CHARACTERS = 10
-"""A random 32-character secret has ~24 distinct characters; 'aaaa…' or 'abab…' has 1 or 2."""
-
 WEBHOOK_SECRET_HINT = (
     "generate one with: python -c 'import secrets; print(secrets.token_urlsafe(32))'"
 )
-
-
-def secret_weakness(value: str) -> str | None:
-    """Why `value` is not a usable secret (a placeholder, too uniform), or None if it is."""
-    lowered = value.lower()
-    if any(word in lowered for word in PLACEHOLDERS):
-        return "looks like a placeholder"
-    if len(set(value)) < MIN_DISTINCT_CHARACTERS:
-        return "is too uniform to be random"
-    return None
 
 
 def check_webhook_secret(value: str | None) -> str:

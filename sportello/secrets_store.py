@@ -18,7 +18,7 @@ import os
 import secrets
 from pathlib import Path
 
-from bot.trust import secret_weakness
+from bot.settings import secret_weakness
 from sportello.files import private_dir
 from sportello.secret_files import SecretFileError, read_secret_file
 from sportello.settings import Settings, SettingsError

@@ -95,7 +95,7 @@ class Settings(BaseSettings):
     workers: WorkerSettings = WorkerSettings()
 
     @model_validator(mode="after")
-    def _texts_outlive_no_log_row(self) -> Settings:
+    def _texts_live_no_longer_than_their_rows(self) -> Settings:
         if self.dialogue.retention_days > self.privacy.log_user_ref_days:
             raise ValueError(
                 f"dialogue.retention_days ({self.dialogue.retention_days}) is longer than"
