@@ -33,6 +33,7 @@ from bot.adapter import to_turn
 from bot.render import keyboard, split_message, to_html
 from bot.settings import BotConfigurationError, TelegramSettings
 from bot.transport import AiohttpRequest
+from bot.trust import vouched
 from handlers import COMMAND_DESCRIPTIONS, Incoming, Reply, TurnDispatcher, texts
 
 logger = logging.getLogger(__name__)
@@ -131,6 +132,11 @@ class DeskBot:
             await asyncio.sleep(period)
 
     async def on_update(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        if not vouched(update):
+            logger.warning(
+                "update %s dropped: its private chat is not the sender's", update.update_id
+            )
+            return
         turn = to_turn(update, self._clock())
         if turn is None:
             logger.info("update %s ignored: nothing the desk acts on", update.update_id)
@@ -172,12 +178,17 @@ class DeskBot:
                         reply_markup=keyboard(reply) if number == len(parts) else None,
                     )
         except Forbidden:
-            logger.info("chat %s blocked the bot: marked, replies dropped", chat_id)
+            logger.info("a user blocked the bot: marked, replies dropped")
             await self._dispatcher.set_blocked("telegram", user_id, True)
 
     async def on_membership(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         change = update.my_chat_member
         if change is None or change.chat.type != "private":
+            return
+        if not vouched(update):
+            logger.warning(
+                "update %s dropped: its private chat is not the sender's", update.update_id
+            )
             return
         blocked = change.new_chat_member.status in (ChatMemberStatus.BANNED, ChatMemberStatus.LEFT)
         await self._dispatcher.set_blocked("telegram", change.from_user.id, blocked)
@@ -189,7 +200,7 @@ class DeskBot:
             try:
                 await context.bot.send_message(update.effective_chat.id, texts.ERROR)
             except TelegramError:
-                logger.warning("could not tell chat %s about the error", update.effective_chat.id)
+                logger.warning("could not tell the user about the error")
 
 
 class ChatSequencer:

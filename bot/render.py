@@ -21,26 +21,52 @@ def to_html(text: str) -> str:
     return _BOLD.sub(r"<b>\1</b>", html.escape(text, quote=False))
 
 
+def rendered_length(text: str) -> int:
+    """What a part costs against the limit: its HTML, in UTF-16 code units as Telegram counts
+    (an emoji is two), escapes included (`&` is five characters once it is `&amp;`)."""
+    return len(to_html(text).encode("utf-16-le")) // 2
+
+
 def split_message(text: str, limit: int = MAX_MESSAGE) -> list[str]:
-    """Split plain text at paragraph or line breaks so each rendered part fits Telegram's limit."""
-    if len(to_html(text)) <= limit:
+    """Split plain text so each part, once rendered, fits Telegram's limit.
+
+    Parts break at line breaks when they can, else at a space, else anywhere; they are cut
+    from the plain text and escaped one by one, so no part can end inside an entity.
+    """
+    if rendered_length(text) <= limit:
         return [text]
     parts: list[str] = []
     current = ""
     for line in text.split("\n"):
         candidate = f"{current}\n{line}" if current else line
-        if len(to_html(candidate)) <= limit:
+        if rendered_length(candidate) <= limit:
             current = candidate
             continue
         if current:
             parts.append(current)
-        while len(to_html(line)) > limit:
-            parts.append(line[: limit // 2])
-            line = line[limit // 2 :]
+        while rendered_length(line) > limit:
+            head = _longest_prefix(line, limit)
+            parts.append(head)
+            line = line[len(head) :].lstrip(" ")
         current = line
     if current:
         parts.append(current)
     return parts
+
+
+def _longest_prefix(line: str, limit: int) -> str:
+    """The longest start of `line` that renders within `limit`, ending at a space if one is
+    in its second half (binary search: rendering is monotonic in the prefix length)."""
+    low, high = 1, len(line)
+    while low < high:
+        middle = (low + high + 1) // 2
+        if rendered_length(line[:middle]) <= limit:
+            low = middle
+        else:
+            high = middle - 1
+    head = line[:low]
+    space = head.rfind(" ")
+    return head[: space + 1] if space > low // 2 else head
 
 
 def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:

@@ -4,39 +4,35 @@ from __future__ import annotations
 
 import logging
 
-from telegram import Update
-
 from bot.application import DeskBot
 from bot.settings import BotConfigurationError, TelegramSettings
+from bot.trust import ALLOWED_UPDATES, check_webhook_secret
+from bot.webhook import run_webhook
 
 logger = logging.getLogger(__name__)
 
 
-def run_bot(desk: DeskBot, settings: TelegramSettings) -> None:
-    """Blocks until stopped. PTB handles the signals and finishes the updates in flight."""
-    application = desk.build()
-    if settings.mode == "polling":
-        logger.info("starting in polling mode against %s", settings.base_url)
-        application.run_polling(
-            allowed_updates=Update.ALL_TYPES, timeout=settings.poll_timeout, bootstrap_retries=-1
-        )
+def check_mode(settings: TelegramSettings) -> None:
+    """Refuse, before anything starts, a webhook mode without a URL or a strong secret."""
+    if settings.mode != "webhook":
         return
     if not settings.webhook_url:
         raise BotConfigurationError(
             "webhook mode needs a public URL: set SPORTELLO__TELEGRAM__WEBHOOK_URL"
         )
-    if settings.webhook_secret is None:
-        raise BotConfigurationError(
-            "webhook mode needs a secret token: set SPORTELLO__TELEGRAM__WEBHOOK_SECRET"
-            " (1-256 characters A-Z a-z 0-9 _ -)"
-        )
-    logger.info("starting webhook on %s:%s", settings.webhook_listen, settings.webhook_port)
-    application.run_webhook(
-        listen=settings.webhook_listen,
-        port=settings.webhook_port,
-        url_path=settings.webhook_path,
-        webhook_url=settings.webhook_url,
-        secret_token=settings.webhook_secret.get_secret_value(),
-        allowed_updates=Update.ALL_TYPES,
-        bootstrap_retries=-1,
+    check_webhook_secret(
+        settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
     )
+
+
+def run_bot(desk: DeskBot, settings: TelegramSettings) -> None:
+    """Blocks until stopped; the updates in flight are finished first."""
+    check_mode(settings)
+    application = desk.build()
+    if settings.mode == "polling":
+        logger.info("starting in polling mode")
+        application.run_polling(
+            allowed_updates=ALLOWED_UPDATES, timeout=settings.poll_timeout, bootstrap_retries=-1
+        )
+        return
+    run_webhook(application, settings)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Literal
 from urllib.parse import urlsplit
 
@@ -16,6 +17,9 @@ class TelegramSettings(BaseModel):
     token: SecretStr | None = Field(
         default=None, description="from the environment only: SPORTELLO__TELEGRAM__TOKEN"
     )
+    token_file: Path | None = Field(
+        default=None, description="or a file holding the token, readable by this user only"
+    )
     base_url: str = "https://api.telegram.org/bot"
     base_file_url: str = "https://api.telegram.org/file/bot"
     mode: Literal["polling", "webhook"] = "polling"
@@ -26,7 +30,21 @@ class TelegramSettings(BaseModel):
         default=None, description="public HTTPS URL Telegram posts to (webhook mode)"
     )
     webhook_secret: SecretStr | None = Field(
-        default=None, description="secret_token Telegram sends back in a header; from env"
+        default=None,
+        description="secret_token Telegram sends back in a header: from the environment only,"
+        " at least 32 characters of A-Z a-z 0-9 _ -",
+    )
+    webhook_secret_file: Path | None = Field(
+        default=None, description="or a file holding the secret, readable by this user only"
+    )
+    webhook_max_body: int = Field(
+        default=1024 * 1024,
+        ge=64 * 1024,
+        description="bytes a webhook request body may have; larger ones are refused unread"
+        " (an update with two 4,096-character texts and their entities is ~100 KB at worst)",
+    )
+    webhook_max_connections: int = Field(
+        default=40, ge=1, le=100, description="connections Telegram opens to the webhook at once"
     )
     concurrent_updates: int = Field(
         default=128,
@@ -71,6 +89,22 @@ class TelegramSettings(BaseModel):
 
 
 TELEGRAM_MESSAGES_PER_SECOND = 30.0
+
+PLACEHOLDERS = ("change", "secret", "example", "placeholder", "password", "token")
+"""Words of a made-up secret. None can occur in a hex key; a random 32-character urlsafe
+secret holds one about once in a million draws (then the desk asks for another)."""
+MIN_DISTINCT_CHARACTERS = 10
+"""A random 32-character secret has ~24 distinct characters; 'aaaa…' or 'abab…' has 1 or 2."""
+
+
+def secret_weakness(value: str) -> str | None:
+    """Why `value` is not a usable secret (a placeholder, too uniform), or None if it is."""
+    lowered = value.lower()
+    if any(word in lowered for word in PLACEHOLDERS):
+        return "looks like a placeholder"
+    if len(set(value)) < MIN_DISTINCT_CHARACTERS:
+        return "is too uniform to be random"
+    return None
 
 
 def _is_telegram(url: str) -> bool:

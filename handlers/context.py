@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy.orm import Session
 
+from handlers.settings import RetentionSettings
 from handlers.turns import Reply, Turn
 from storage import FlowState, log_interaction
 
@@ -45,6 +47,10 @@ class Context:
     erased: bool = False
     served: tuple[str, ...] = ()
     """Entries put before the user this turn: the answer or referral, or the options offered."""
+    topics: Mapping[str, str] = field(default_factory=dict)
+    """Entry id → knowledge topic, for the topic the log keeps of an answer."""
+    rules: RetentionSettings = field(default_factory=RetentionSettings)
+    """How long what is stored is kept, for the texts that say so."""
 
     @classmethod
     def start(
@@ -58,6 +64,8 @@ class Context:
         role: str | None,
         retention: dt.timedelta,
         started: float,
+        topics: Mapping[str, str] | None = None,
+        rules: RetentionSettings | None = None,
     ) -> Context:
         """`started` is when the turn arrived (time.perf_counter), for the logged latency."""
         return cls(
@@ -72,6 +80,8 @@ class Context:
             consented=consented,
             role=role,
             retention=retention,
+            topics=topics or {},
+            rules=rules or RetentionSettings(),
         )
 
     def say(self, reply: Reply) -> None:
@@ -85,10 +95,14 @@ class Context:
         """Write the interaction log row now, so its id can go into reply buttons.
 
         The question's text is kept only when the desk could not answer it (so welfare
-        managers can improve the knowledge base), and only for the retention period.
+        managers can improve the knowledge base), and only for the retention period. The
+        topic is that of the answer or of the best candidate; a fallback has none.
         """
         if self.interaction_id is None:
             keep_text = self.record.decision == "fallback" and self.consented
+            topic = None
+            if self.record.decision in ("answer", "clarify") and self.record.entry_ids:
+                topic = self.topics.get(self.record.entry_ids[0])
             self.interaction_id = log_interaction(
                 self.session,
                 user_ref=self.user_ref if self.consented else None,
@@ -103,5 +117,6 @@ class Context:
                 latency_ms=(time.perf_counter() - self.started) * 1000,
                 question_text=self.record.question_text if keep_text else None,
                 retain_until=self.now + self.retention if keep_text else None,
+                topic=topic,
             )
         return self.interaction_id

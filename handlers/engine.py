@@ -19,20 +19,18 @@ from sqlalchemy.orm import Session
 from handlers import callbacks, faq, onboarding, privacy, texts
 from handlers.context import Context
 from handlers.faq import Analysis, Answerer, IntentParser, human_contact
+from handlers.housekeeping import enforce_retention, erased_anything
 from handlers.pseudonym import Pseudonymizer
-from handlers.settings import DialogueSettings
+from handlers.settings import DialogueSettings, RetentionSettings
 from handlers.turns import Incoming, Outcome, Reply, Turn
 from knowledge import Retriever
 from storage import (
     Database,
     NotFoundError,
     ensure_user,
-    erase_unconsented_users,
     find_user,
     load_turn_state,
     mark_update_processed,
-    prune_processed_updates,
-    purge_expired_texts,
     save_flow,
     set_blocked,
 )
@@ -40,8 +38,6 @@ from storage import (
 logger = logging.getLogger(__name__)
 
 COMPANY_CODE = re.compile(r"^[A-Za-z0-9-]{3,32}$")
-UNCONSENTED_DAYS = 7
-"""Days a conversation that never got consent is kept, so onboarding can resume."""
 
 
 class DialogueEngine:
@@ -53,12 +49,16 @@ class DialogueEngine:
         intents: IntentParser,
         pseudonymizer: Pseudonymizer,
         settings: DialogueSettings,
+        retention: RetentionSettings | None = None,
     ) -> None:
         self._db = database
+        self._retention_rules = retention or RetentionSettings()
+        self._topics = {entry.id: entry.topic for entry in retriever.entries}
         self._pseudonymizer = pseudonymizer
         self._settings = settings
         self._answerer = Answerer(retriever, intents, settings)
         self._retention = dt.timedelta(days=settings.retention_days)
+        self._erased = False
 
     def handle(self, turn: Turn, update_id: int | None = None) -> Outcome:
         """Handle one turn; `update_id` (Telegram's) makes a redelivered update a no-op."""
@@ -98,7 +98,14 @@ class DialogueEngine:
                 except Exception as single:
                     logger.exception("turn failed")
                     results.append(single)
+        self._after_erasure()
         return results
+
+    def _after_erasure(self) -> None:
+        """Once an erasure is committed, its traces leave the database's files too."""
+        if self._erased:
+            self._erased = False
+            self._db.checkpoint()
 
     def _analyse(self, batch: Sequence[Incoming]) -> list[Analysis | None]:
         """Encoder and intent for the plain-text turns, in one encoder call."""
@@ -123,7 +130,7 @@ class DialogueEngine:
         chat_id = turn.chat_id if on_telegram else None
         user = load_turn_state(session, user_ref=user_ref)
         if user is None or not user.is_current(
-            telegram_user_id=telegram_user_id, chat_id=chat_id, language=turn.language
+            telegram_user_id=telegram_user_id, chat_id=chat_id, language=turn.language, now=turn.at
         ):
             ensure_user(
                 session,
@@ -135,7 +142,7 @@ class DialogueEngine:
             )
             user = load_turn_state(session, user_ref=user_ref)
             if user is None:  # erased by another process between the two statements
-                raise NotFoundError(f"user {user_ref!r} was erased while its turn was handled")
+                raise NotFoundError("the user was erased while the turn was handled")
         state = user.flow
         ctx = Context.start(
             session=session,
@@ -147,9 +154,12 @@ class DialogueEngine:
             role=user.role,
             retention=self._retention,
             started=started,
+            topics=self._topics,
+            rules=self._retention_rules,
         )
         self._dispatch(ctx, analysis)
         if ctx.erased:
+            self._erased = True
             ctx.consented = False  # the log row of this turn must not point at anyone
         elif (ctx.flow, ctx.step, ctx.data) != (state.flow, state.step, state.data):
             save_flow(
@@ -160,10 +170,10 @@ class DialogueEngine:
                 data=ctx.data,
                 now=ctx.now,
             )
-        interaction_id = ctx.log_now()
+        # Before consent (and on the turn that erases) nothing goes into the log.
+        interaction_id = ctx.log_now() if ctx.consented else None
         logger.info(
-            "turn handled: interaction=%s kind=%s intent=%s decision=%s",
-            interaction_id,
+            "turn handled: kind=%s intent=%s decision=%s",
             ctx.record.kind,
             ctx.record.intent,
             ctx.record.decision,
@@ -183,20 +193,11 @@ class DialogueEngine:
                 set_blocked(session, user_ref=user_ref, blocked=blocked)
 
     def housekeeping(self, now: dt.datetime) -> dict[str, int]:
-        """Enforce retention: expired question texts, old dedupe records, stale onboardings.
-
-        Telegram redelivers an update for at most a day, so a week of update ids is plenty.
-        """
+        """Enforce retention (handlers/housekeeping.py), then clear the erased from the files."""
         with self._db.session() as session:
-            done = {
-                "texts_purged": purge_expired_texts(session, now=now),
-                "updates_pruned": prune_processed_updates(
-                    session, older_than=now - dt.timedelta(days=7)
-                ),
-                "unconsented_erased": erase_unconsented_users(
-                    session, created_before=now - dt.timedelta(days=UNCONSENTED_DAYS)
-                ),
-            }
+            done = enforce_retention(session, now=now, retention=self._retention_rules)
+        if erased_anything(done):
+            self._db.checkpoint()
         logger.info("housekeeping: %s", done)
         return done
 

@@ -10,10 +10,20 @@ from handlers.turns import Button, Document, Reply
 from storage import erase_user, export_user_data, find_user
 
 
+def privacy_facts(ctx: Context, retention_days: int, pending_hours: int = 24) -> dict[str, int]:
+    """The numbers the privacy texts state, from the settings in force: they never drift."""
+    return {
+        "retention_days": retention_days,
+        "log_days": ctx.rules.log_user_ref_days,
+        "inactive_days": ctx.rules.inactive_user_days,
+        "pending_hours": pending_hours,
+    }
+
+
 def notice(ctx: Context, retention_days: int) -> None:
     ctx.say(
         Reply(
-            texts.PRIVACY_MENU.format(retention_days=retention_days),
+            texts.PRIVACY_MENU.format(**privacy_facts(ctx, retention_days)),
             buttons=(
                 (Button(texts.PRIVACY_EXPORT, callbacks.PRIVACY_EXPORT),),
                 (Button(texts.PRIVACY_ERASE, callbacks.PRIVACY_ERASE),),

@@ -22,3 +22,19 @@ class DialogueSettings(BaseModel):
     desk_phone: str | None = None
     desk_hours: str | None = None
     max_sources_shown: int = Field(default=2, ge=1)
+
+
+class RetentionSettings(BaseModel):
+    """How long people and the detailed log are remembered (config section `privacy`)."""
+
+    inactive_user_days: int = Field(
+        default=365,
+        ge=1,
+        description="people who have not written for this long are erased, chat link included",
+    )
+    log_user_ref_days: int = Field(
+        default=90,
+        ge=1,
+        description="after this many days a turn of the interaction log is folded into the"
+        " daily counts (day, intent, decision, topic); at least dialogue.retention_days",
+    )

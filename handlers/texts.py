@@ -11,10 +11,16 @@ PRIVACY_NOTICE = (
     "aziendale e, se serve, ti metto in contatto con una persona dello sportello.\n\n"
     "Prima di iniziare, due parole sulla privacy:\n"
     "- non ti chiedo nome né cognome; ti riconosco con un codice anonimo;\n"
+    "- finché non rispondi qui sotto, tengo solo il collegamento con questa chat e, se me "
+    "l'hai già scritta, la tua prima domanda: per {pending_hours} ore al massimo;\n"
+    "- se accetti, tengo il tuo ruolo, l'azienda (se mi dai il suo codice) e, per ogni "
+    "messaggio, l'argomento e se la risposta ti è servita: per {log_days} giorni, poi restano "
+    "solo conteggi anonimi per giorno;\n"
+    "- il testo delle domande a cui non so rispondere lo conservo per {retention_days} giorni, "
+    "per migliorare le risposte; delle altre non tengo il testo;\n"
     "- la tua azienda non vede mai le tue domande: vede solo numeri complessivi, "
     "e solo quando dietro ci sono almeno 5 persone;\n"
-    "- le domande a cui non so rispondere le conservo per {retention_days} giorni, "
-    "per migliorare le risposte;\n"
+    "- se non mi scrivi per {inactive_days} giorni, cancello tutto;\n"
     "- puoi vedere tutto quello che ho su di te con /miei_dati e cancellarlo con /cancella.\n\n"
     "Ti va bene?"
 )
@@ -39,6 +45,11 @@ COMPANY_JOINED = "Perfetto, ti ho collegato a **{name}**."
 COMPANY_UNKNOWN = (
     "Non trovo il codice «{code}». Controlla di averlo scritto bene e riprova, "
     "oppure premi «Non ce l'ho»."
+)
+COMPANY_CODES_PAUSED = (
+    "Hai provato diversi codici che non trovo. Per sicurezza fermiamoci un attimo: "
+    "potrai riprovare tra {minutes} minuti. Intanto puoi premere «Non ce l'ho» e farmi "
+    "subito le tue domande; il codice potrai scriverlo anche più tardi, così: /start CODICE"
 )
 ONBOARDING_DONE = (
     "Fatto! Ora puoi farmi qualsiasi domanda sul welfare aziendale, con parole tue. "
@@ -119,10 +130,16 @@ HUMAN_CONTACT_UNSET = (
 
 PRIVACY_MENU = (
     "**Come tratto i tuoi dati**\n"
-    "- ti riconosco con un codice anonimo, non con il tuo nome;\n"
+    "- ti riconosco con un codice anonimo, non con il tuo nome; il collegamento con il tuo "
+    "account Telegram serve solo a risponderti;\n"
+    "- tengo il tuo ruolo, l'azienda (se mi hai dato il suo codice) e il giorno in cui mi hai "
+    "scritto l'ultima volta;\n"
+    "- di ogni messaggio registro l'argomento, che cosa ho risposto e se ti è servito, per "
+    "{log_days} giorni; poi ne restano solo conteggi anonimi per giorno;\n"
+    "- il testo delle domande a cui non ho saputo rispondere lo tengo per {retention_days} "
+    "giorni, per migliorare le risposte; delle altre non tengo il testo;\n"
     "- la tua azienda vede solo statistiche complessive (almeno 5 persone), mai le tue domande;\n"
-    "- tengo il testo delle domande a cui non ho saputo rispondere per {retention_days} giorni, "
-    "per migliorare le risposte; delle altre registro solo l'argomento;\n"
+    "- se non mi scrivi per {inactive_days} giorni, cancello tutto;\n"
     "- puoi scaricare i tuoi dati o cancellarli quando vuoi."
 )
 PRIVACY_EXPORT = "Scarica i miei dati"

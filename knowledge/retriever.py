@@ -190,10 +190,9 @@ class Retriever:
         )
         keyword = is_keyword_query(terms.words, terms.coverage, self.settings)
         decision = decide(hits, terms.coverage, self.settings, keyword=keyword)
-        logger.info(
-            "search decision=%s top=%s sim=%.3f coverage=%.2f",
+        logger.info(  # no entry id: it can name a health topic
+            "search decision=%s sim=%.3f coverage=%.2f",
             decision,
-            hits[0].entry.id if hits else None,
             hits[0].similarity if hits else 0.0,
             terms.coverage,
         )

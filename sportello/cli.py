@@ -30,6 +30,7 @@ from knowledge import (
 )
 from knowledge.evaluation import LabelledFileError
 from knowledge.topics import TopicsError
+from sportello.files import PRIVATE_UMASK
 from sportello.logs import configure_logging
 from sportello.settings import Settings, SettingsError, load_settings
 from sportello.wiring import build_search, open_knowledge_base
@@ -45,6 +46,7 @@ logger = logging.getLogger(__name__)
 def main(argv: Sequence[str] | None = None) -> int:
     # python-telegram-bot 22: time values as timedelta now, as its next major version will.
     os.environ.setdefault("PTB_TIMEDELTA", "1")
+    os.umask(PRIVATE_UMASK)  # every file the desk writes (database, index, exports) is private
     parser = _parser()
     args = parser.parse_args(argv)
     if not hasattr(args, "run"):
@@ -52,7 +54,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     try:
         settings = load_settings(args.config)
-        configure_logging(settings.log_level)
+        configure_logging(settings.log_level, settings.secret_values())
         code: int = args.run(args, settings)
         return code
     except Exception as exc:
@@ -386,11 +388,13 @@ def _chat(args: argparse.Namespace, settings: Settings) -> int:
 
 def _run(args: argparse.Namespace, settings: Settings) -> int:
     from bot import DeskBot, run_bot
+    from bot.runner import check_mode
     from handlers import TurnDispatcher
 
     if settings.telegram.token is None:
         print("errore: manca il token del bot: imposta SPORTELLO__TELEGRAM__TOKEN", file=sys.stderr)
         return EXIT_USAGE
+    check_mode(settings.telegram)  # a weak webhook secret stops here, before any worker starts
     processes = settings.workers.processes
     if processes == 0:
         from sportello.desk import build_desk
@@ -420,7 +424,10 @@ def _housekeeping(args: argparse.Namespace, settings: Settings) -> int:
     print(
         f"{done['texts_purged']} expired question texts purged,"
         f" {done['updates_pruned']} old update ids pruned,"
-        f" {done['unconsented_erased']} never-consented users erased"
+        f" {done['unconsented_erased']} never-consented users erased,"
+        f" {done['pending_dropped']} stale pending questions dropped,"
+        f" {done['inactive_erased']} inactive users erased,"
+        f" {done['log_rows_folded']} old log rows folded into daily counts"
     )
     return EXIT_OK
 

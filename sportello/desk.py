@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from handlers import DialogueEngine, Pseudonymizer
 from knowledge import Encoder, Retriever, build_encoder
 from nlu import BUNDLED_NLU_DATA, BuiltinIntentClassifier, load_training_data
+from sportello.files import private_dir
 from sportello.secrets_store import pseudonym_key
 from sportello.settings import Settings
 from sportello.wiring import build_search, open_knowledge_base
@@ -29,6 +30,7 @@ def database_url(settings: Settings) -> str:
 
 def open_database(settings: Settings) -> Database:
     """The configured database, migrated to the current schema."""
+    private_dir(settings.data_dir)
     database = Database.from_url(database_url(settings))
     database.upgrade()
     return database
@@ -52,6 +54,7 @@ class Desk:
 
 
 def build_desk(settings: Settings, progress: bool = False) -> Desk:
+    key = pseudonym_key(settings)  # a bad key file is a message at once, not after the model
     kb = open_knowledge_base(settings)
     database = open_database(settings)
     encoder = build_encoder(settings.encoder)
@@ -61,8 +64,9 @@ def build_desk(settings: Settings, progress: bool = False) -> Desk:
         database=database,
         retriever=retriever,
         intents=intents,
-        pseudonymizer=Pseudonymizer(pseudonym_key(settings)),
+        pseudonymizer=Pseudonymizer(key),
         settings=settings.dialogue,
+        retention=settings.privacy,
     )
     logger.info("desk ready: %d entries, database %s", len(kb.entries), database.url)
     return Desk(engine=engine, database=database, retriever=retriever)
@@ -75,6 +79,6 @@ def prepare_shared_state(settings: Settings) -> None:
     line; the schema is migrated and the pseudonymisation key created once, not raced by
     several workers.
     """
+    pseudonym_key(settings)
     open_knowledge_base(settings)
     open_database(settings).dispose()
-    pseudonym_key(settings)

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, Field, SecretStr, ValidationError
+from pydantic import BaseModel, Field, SecretStr, ValidationError, model_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -22,8 +22,9 @@ from pydantic_settings import (
 
 from bot.settings import TelegramSettings
 from handlers.dispatch import DEFAULT_MAX_BATCH
-from handlers.settings import DialogueSettings
+from handlers.settings import DialogueSettings, RetentionSettings
 from knowledge import BUNDLED_BASE, BUNDLED_TOPICS, EncoderSettings, RetrievalSettings
+from sportello.secret_files import SecretFileError, read_secret_file, secrets_in_file
 
 CONFIG_ENV = "SPORTELLO_CONFIG"
 PROJECT_CONFIG = Path(__file__).resolve().parents[1] / "config.yml"
@@ -41,11 +42,16 @@ class DatabaseSettings(BaseModel):
     )
 
 
-class PrivacySettings(BaseModel):
+class PrivacySettings(RetentionSettings):
     pseudonym_key: SecretStr | None = Field(
         default=None,
-        description="HMAC key for user references, from the environment only; when unset, a "
-        "random key is generated once and kept in data_dir/pseudonym.key",
+        description="HMAC key for user references, from the environment only; when unset, the"
+        " key file is used (generated once if missing)",
+    )
+    pseudonym_key_file: Path | None = Field(
+        default=None,
+        description="where the key is kept when not in the environment; empty:"
+        " data_dir/pseudonym.key. Keep it apart from the database (and from its backups)",
     )
 
 
@@ -87,6 +93,21 @@ class Settings(BaseSettings):
     dialogue: DialogueSettings = DialogueSettings()
     telegram: TelegramSettings = TelegramSettings()
     workers: WorkerSettings = WorkerSettings()
+
+    @model_validator(mode="after")
+    def _texts_live_no_longer_than_their_rows(self) -> Settings:
+        if self.dialogue.retention_days > self.privacy.log_user_ref_days:
+            raise ValueError(
+                f"dialogue.retention_days ({self.dialogue.retention_days}) is longer than"
+                f" privacy.log_user_ref_days ({self.privacy.log_user_ref_days}): a kept question"
+                " text lives in its log row, so raise log_user_ref_days or lower retention_days"
+            )
+        return self
+
+    def secret_values(self) -> list[str]:
+        """The secrets known from the environment, for the logs to scrub."""
+        found = (self.telegram.token, self.telegram.webhook_secret, self.privacy.pseudonym_key)
+        return [s.get_secret_value() for s in found if s is not None]
 
     @classmethod
     def settings_customise_sources(
@@ -134,6 +155,9 @@ def load_settings(config: Path | None = None, **overrides: Any) -> Settings:
             raise SettingsError(f"{path}: not valid YAML ({exc}) — fix the syntax") from exc
         if not isinstance(loaded, dict):
             raise SettingsError(f"{path}:1: expected 'section: values' mappings — see config.yml")
+        refused = secrets_in_file(loaded)
+        if refused:
+            raise SettingsError("\n".join(f"{path}: {problem}" for problem in refused))
         values = loaded
     try:
         settings = Settings(**values)
@@ -141,7 +165,29 @@ def load_settings(config: Path | None = None, **overrides: Any) -> Settings:
         raise SettingsError(_explain(exc, path)) from exc
     if overrides:
         settings = settings.model_copy(update=overrides)
-    return _resolve_paths(settings, path.parent.resolve() if path else Path.cwd())
+    settings = _resolve_paths(settings, path.parent.resolve() if path else Path.cwd())
+    return _read_secret_files(settings)
+
+
+def _read_secret_files(settings: Settings) -> Settings:
+    """Fill the Telegram secrets from their `*_file` settings (the key file is read later,
+    by the pseudonymiser, because it may have to be created)."""
+    telegram = settings.telegram
+    update: dict[str, SecretStr] = {}
+    for key in ("token", "webhook_secret"):
+        file: Path | None = getattr(telegram, key + "_file")
+        if file is None:
+            continue
+        name = f"SPORTELLO__TELEGRAM__{key.upper()}"
+        if getattr(telegram, key) is not None:
+            raise SettingsError(f"both {name} and {name}_FILE are set — keep one of them")
+        try:
+            update[key] = SecretStr(read_secret_file(file, name + "_FILE"))
+        except SecretFileError as exc:
+            raise SettingsError(str(exc)) from None
+    if not update:
+        return settings
+    return settings.model_copy(update={"telegram": telegram.model_copy(update=update)})
 
 
 def _resolve_paths(settings: Settings, root: Path) -> Settings:
@@ -158,8 +204,26 @@ def _resolve_paths(settings: Settings, root: Path) -> Settings:
     nlu = settings.nlu
     if nlu.data_file is not None:
         nlu = nlu.model_copy(update={"data_file": absolute(nlu.data_file)})
+    telegram = settings.telegram.model_copy(
+        update={
+            key: absolute(value)
+            for key in ("token_file", "webhook_secret_file")
+            if (value := getattr(settings.telegram, key)) is not None
+        }
+    )
+    privacy = settings.privacy
+    if privacy.pseudonym_key_file is not None:
+        privacy = privacy.model_copy(
+            update={"pseudonym_key_file": absolute(privacy.pseudonym_key_file)}
+        )
     return settings.model_copy(
-        update={"data_dir": absolute(settings.data_dir), "knowledge": knowledge, "nlu": nlu}
+        update={
+            "data_dir": absolute(settings.data_dir),
+            "knowledge": knowledge,
+            "nlu": nlu,
+            "telegram": telegram,
+            "privacy": privacy,
+        }
     )
 
 

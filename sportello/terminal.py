@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TextIO
 
 from handlers import Button, DialogueEngine, Reply, Turn
+from sportello.files import private_dir, private_file
 
 TERMINAL_USER = 1
 QUIT = {"/esci", "/exit", "/quit"}
@@ -43,9 +44,9 @@ def run_chat(
         for reply in replies:
             print(render(reply, bold), file=stdout)
             if reply.document is not None and export_dir is not None:
-                export_dir.mkdir(parents=True, exist_ok=True)
-                target = export_dir / reply.document.filename
-                target.write_bytes(reply.document.content)
+                target = private_file(
+                    private_dir(export_dir) / reply.document.filename, reply.document.content
+                )
                 print(f"(salvato in {target})", file=stdout)
             if reply.buttons:
                 buttons = [b for row in reply.buttons for b in row]

@@ -73,7 +73,7 @@ def serve(connection: multiprocessing.connection.Connection, settings: Settings)
     """The worker's main function: build the desk, then answer requests until told to stop."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole group: the
     # parent decides when its workers stop, after the updates in flight are answered
-    configure_logging(settings.log_level)
+    configure_logging(settings.log_level, settings.secret_values())
     from sportello.desk import build_desk
 
     try:

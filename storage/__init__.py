@@ -18,15 +18,18 @@ from __future__ import annotations
 
 from storage.companies import (
     add_company,
+    company_codes_paused_until,
     find_company,
     join_company,
     list_companies,
     normalise_code,
+    record_code_attempt,
 )
 from storage.database import Database, mask_url
 from storage.errors import NotFoundError, StorageError
 from storage.flows import FlowState, load_flow, save_flow
 from storage.interactions import (
+    fold_interactions,
     log_interaction,
     purge_expired_texts,
     set_feedback,
@@ -43,10 +46,12 @@ from storage.models import (
     Company,
     Conversation,
     Interaction,
+    InteractionCount,
     ProcessedUpdate,
     User,
 )
 from storage.privacy import erase_unconsented_users, erase_user, export_user_data
+from storage.retention import drop_stale_flow_value, erase_inactive_users, fold_old_interactions
 from storage.turn_state import TurnState, load_turn_state
 from storage.updates import mark_update_processed, prune_processed_updates
 from storage.users import (
@@ -73,6 +78,7 @@ __all__ = [
     "Database",
     "FlowState",
     "Interaction",
+    "InteractionCount",
     "NotFoundError",
     "ProcessedUpdate",
     "StorageError",
@@ -80,13 +86,18 @@ __all__ = [
     "User",
     "add_company",
     "chat_id_for",
+    "company_codes_paused_until",
+    "drop_stale_flow_value",
     "ensure_user",
+    "erase_inactive_users",
     "erase_unconsented_users",
     "erase_user",
     "export_user_data",
     "find_company",
     "find_user",
     "find_user_ref_by_telegram_id",
+    "fold_interactions",
+    "fold_old_interactions",
     "head_revision",
     "join_company",
     "list_companies",
@@ -98,6 +109,7 @@ __all__ = [
     "normalise_code",
     "prune_processed_updates",
     "purge_expired_texts",
+    "record_code_attempt",
     "save_flow",
     "set_blocked",
     "set_consent",

@@ -22,6 +22,11 @@ def aware_utc(value: datetime, name: str) -> datetime:
     return value.astimezone(UTC)
 
 
+def day_start(value: datetime) -> datetime:
+    """Midnight UTC of `value`'s day: how precisely the desk remembers when someone was here."""
+    return aware_utc(value, "time").replace(hour=0, minute=0, second=0, microsecond=0)
+
+
 def bounded_text(value: str, name: str, max_length: int) -> str:
     """A non-empty string that fits its column on every backend."""
     if not value or len(value) > max_length:

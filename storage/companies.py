@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -54,3 +54,40 @@ def join_company(session: Session, *, user_ref: str, code: str) -> Company | Non
     user.company = company
     session.flush()
     return company
+
+
+def company_codes_paused_until(
+    session: Session, *, user_ref: str, now: datetime
+) -> datetime | None:
+    """Until when this user may not try another code (after too many wrong ones), or None."""
+    paused = require_user(session, user_ref).code_paused_until
+    return paused if paused is not None and paused > aware_utc(now, "now") else None
+
+
+def record_code_attempt(
+    session: Session,
+    *,
+    user_ref: str,
+    joined: bool,
+    now: datetime,
+    max_failures: int,
+    pause: timedelta,
+) -> datetime | None:
+    """Count a code attempt; returns the end of the pause it starts, if it starts one.
+
+    Wrong codes in a row are counted; the `max_failures`-th starts a pause and the count
+    begins again. A right code clears both, so a typo costs nothing later.
+    """
+    user = require_user(session, user_ref)
+    if joined:
+        user.code_failures, user.code_paused_until = 0, None
+        session.flush()
+        return None
+    user.code_failures += 1
+    if user.code_failures < max_failures:
+        session.flush()
+        return None
+    user.code_failures = 0
+    user.code_paused_until = aware_utc(now, "now") + pause
+    session.flush()
+    return user.code_paused_until

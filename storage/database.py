@@ -5,6 +5,13 @@ these two are accepted, because the repositories use their `ON CONFLICT` and `RE
 On SQLite every session takes the write lock when it begins, so concurrent turns run one
 after the other (waiting up to `SQLITE_BUSY_TIMEOUT_MS`) instead of failing; PostgreSQL runs
 them side by side under READ COMMITTED.
+
+What the database holds is personal, so it is guarded like it: the engine hides bound
+parameters (question texts, user references) from every log line and error message; a SQLite
+file is created 0600 in a folder created 0700, and its side files (`-wal`, `-shm`, the writer
+lock) are brought to 0600 too; `secure_delete` overwrites deleted rows, and after an erasure
+`checkpoint()` copies the WAL into the file and empties it, so the erased text is gone from
+the disk while the desk runs, not at its next restart.
 """
 
 from __future__ import annotations
@@ -12,7 +19,9 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import logging
+import os
 import re
+import stat
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -80,7 +89,9 @@ class Database:
             if backend == "postgresql":
                 if parsed.drivername == "postgresql":
                     parsed = parsed.set(drivername="postgresql+psycopg")
-                return cls(create_engine(parsed, echo=echo, pool_pre_ping=True))
+                return cls(
+                    create_engine(parsed, echo=echo, pool_pre_ping=True, hide_parameters=True)
+                )
         except (ImportError, NoSuchModuleError) as exc:
             raise StorageError(
                 f"{mask_url(parsed)}: database driver not available ({exc})"
@@ -111,6 +122,23 @@ class Database:
         with self._writer_lock, _file_lock(self._writer_file), self._sessions.begin() as session:
             yield session
 
+    def checkpoint(self) -> None:
+        """After an erasure: write the WAL into the database file and truncate it.
+
+        Until then the WAL still holds the pages as they were before the erasure (with
+        `secure_delete`, the database file itself never keeps deleted content). Nothing to do
+        on PostgreSQL, whose storage is the server's business, or in memory.
+        """
+        if self._writer_file is None:
+            return
+        assert self._writer_lock is not None
+        with self._writer_lock, _file_lock(self._writer_file), self.engine.connect() as conn:
+            raw = conn.connection.dbapi_connection  # outside a transaction, as SQLite wants
+            assert raw is not None
+            busy, _, _ = raw.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+            if busy:
+                logger.warning("WAL checkpoint after an erasure could not finish: a reader held it")
+
     def upgrade(self) -> None:
         """Bring the schema to the newest revision shipped with this code.
 
@@ -120,6 +148,11 @@ class Database:
         with self._migration_connection() as connection:
             upgrade_to_head(connection, self._real_url())
         logger.info("database %s is at the current schema", self.url)
+
+    def upgrade_to(self, revision: str) -> None:
+        """Migrate to `revision` only (not the newest): for tests of later migrations."""
+        with self._migration_connection() as connection:
+            upgrade_to_head(connection, self._real_url(), revision)
 
     def downgrade(self, revision: str) -> None:
         """Go back to `revision` ('base' drops every table): for developers and tests."""
@@ -201,12 +234,35 @@ def _file_lock(path: Path | None) -> Iterator[None]:
     if path is None:
         yield
         return
-    with path.open("a") as handle:
+    descriptor = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+    with os.fdopen(descriptor, "a") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
         try:
             yield
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+SIDE_FILES = ("-wal", "-shm", "-journal", ".writer-lock")
+
+
+def _private_database_file(path: Path) -> None:
+    """The database file and its side files exist only as 0600, in a folder made 0700.
+
+    SQLite gives `-wal` and `-shm` the mode of the database file, so creating that one
+    private first is enough for new files; older ones are tightened when they are ours.
+    """
+    if not path.parent.exists():
+        path.parent.mkdir(mode=0o700, parents=True)
+    with contextlib.suppress(FileExistsError):  # whatever is there, SQLite will judge it
+        os.close(os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600))
+    for file in (path, *(path.with_name(path.name + side) for side in SIDE_FILES)):
+        try:
+            info = file.stat()
+        except FileNotFoundError:
+            continue
+        if info.st_mode & 0o077 and info.st_uid == os.getuid() and stat.S_ISREG(info.st_mode):
+            file.chmod(0o600)
 
 
 def _sqlite_engine(url: URL, echo: bool) -> Engine:
@@ -215,18 +271,22 @@ def _sqlite_engine(url: URL, echo: bool) -> Engine:
     if in_memory:
         # One shared connection, or every checkout would see its own empty database.
         engine = create_engine(
-            url, echo=echo, poolclass=StaticPool, connect_args={"check_same_thread": False}
+            url,
+            echo=echo,
+            poolclass=StaticPool,
+            connect_args={"check_same_thread": False},
+            hide_parameters=True,
         )
     else:
         if url.query.get("uri") != "true":
             try:
-                Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+                _private_database_file(Path(database).expanduser())
             except OSError as exc:
                 raise StorageError(
                     f"{mask_url(url)}: cannot create the folder for the database file ({exc})"
                     " — choose a writable path in the database URL"
                 ) from exc
-        engine = create_engine(url, echo=echo)
+        engine = create_engine(url, echo=echo, hide_parameters=True)
 
     @event.listens_for(engine, "connect")
     def _configure(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None:
@@ -235,6 +295,8 @@ def _sqlite_engine(url: URL, echo: bool) -> Engine:
         dbapi_connection.isolation_level = None
         dbapi_connection.execute("PRAGMA foreign_keys=ON")
         dbapi_connection.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        # Deleted rows are overwritten with zeros, whatever the SQLite build's default.
+        dbapi_connection.execute("PRAGMA secure_delete=ON")
         if not in_memory:
             # Commits no longer rewrite the main file, and readers outside the desk's
             # sessions (a backup, the sqlite3 shell) do not block it.

@@ -89,7 +89,7 @@ def save_flow(
         else:  # a concurrent first save won the insert: save over it
             version = _bump(session, user_ref, values)
     if version is None:  # the user was erased by another transaction meanwhile
-        raise NotFoundError(f"user {user_ref!r} was erased while saving its conversation")
+        raise NotFoundError("the user was erased while its conversation was saved")
     return FlowState(flow, step, json_copy(payload, "flow data"), version)
 
 

@@ -33,8 +33,8 @@ def alembic_config(url: str, connection: Connection | None = None) -> Config:
     return config
 
 
-def upgrade_to_head(connection: Connection, url: str) -> None:
-    command.upgrade(alembic_config(url, connection), "head")
+def upgrade_to_head(connection: Connection, url: str, revision: str = "head") -> None:
+    command.upgrade(alembic_config(url, connection), revision)
 
 
 def downgrade_to(connection: Connection, url: str, revision: str) -> None:

@@ -1,9 +1,11 @@
 """The tables. Rows are plain mapped classes; the repositories are the only writers.
 
 Privacy shapes the layout: `chat_links` is the one table that ties a pseudonymous `user_ref`
-to Telegram, so erasing a person is deleting a handful of rows, while `interactions` carries
-no foreign key to `users` and survives erasure with `user_ref` set to NULL: the aggregates
-stay, the link back does not.
+to Telegram, so erasing a person is deleting a handful of rows. `interactions` is the
+detailed, pseudonymous log of recent turns; when its user is erased, or once a row is older
+than the configured period, the row is folded into `interaction_counts` (turns per day,
+channel, kind, intent, decision and topic) and deleted: the statistics stay, nothing that
+could single out a person's session does (no ids, times, scores, feedback or entry ids).
 
 Every enumerated value is checked by the database too (CHECK constraints), so rows written by
 the console or by hand cannot drift from what the code understands. Constraint names follow
@@ -12,13 +14,14 @@ the console or by hand cannot drift from what the code understands. Constraint n
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
     BigInteger,
     Boolean,
     CheckConstraint,
+    Date,
     Float,
     ForeignKey,
     Integer,
@@ -27,6 +30,7 @@ from sqlalchemy import (
     Table,
     Text,
     false,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -46,6 +50,7 @@ LANGUAGE_LENGTH = 16
 CONSENT_VERSION_LENGTH = 32
 FLOW_NAME_LENGTH = 64
 INTENT_LENGTH = 128
+TOPIC_LENGTH = 64
 SHORT_LENGTH = 16
 
 NAMING_CONVENTION = {
@@ -111,12 +116,18 @@ class User(Base):
     blocked: Mapped[bool] = mapped_column(Boolean, server_default=false())
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime(), onupdate=utc_now)
+    # The day (midnight UTC) of the person's latest turn: who has been silent long enough to
+    # be forgotten. A day, not a time: it is written once a day, and says no more than that.
+    last_seen_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
+    # Wrong company codes in a row, and until when trying another one is paused.
+    code_failures: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+    code_paused_until: Mapped[datetime | None] = mapped_column(UtcDateTime())
 
     # Joined: callers read `user.company.code` after their session has closed.
     company: Mapped[Company | None] = relationship(lazy="joined")
 
-    def __repr__(self) -> str:  # no consent or language: repr ends up in logs
-        return f"User(user_ref={self.user_ref!r}, role={self.role!r})"
+    def __repr__(self) -> str:  # no reference, consent or language: repr ends up in logs
+        return f"User(role={self.role!r})"
 
 
 class ChatLink(Base):
@@ -130,8 +141,8 @@ class ChatLink(Base):
     telegram_user_id: Mapped[int] = mapped_column(BigInteger, unique=True)
     chat_id: Mapped[int] = mapped_column(BigInteger)
 
-    def __repr__(self) -> str:  # the Telegram ids are exactly what must not reach the logs
-        return f"ChatLink(user_ref={self.user_ref!r})"
+    def __repr__(self) -> str:  # the ids are exactly what must not reach the logs
+        return "ChatLink()"
 
 
 class Conversation(Base):
@@ -177,6 +188,9 @@ class Interaction(Base):
     intent: Mapped[str | None] = mapped_column(String(INTENT_LENGTH))
     confidence: Mapped[float | None] = mapped_column(Float)
     decision: Mapped[str | None] = mapped_column(String(SHORT_LENGTH))
+    # The knowledge topic of the answer or of the best candidate: what statistics keep of
+    # `entry_ids` once the row is folded into `interaction_counts`.
+    topic: Mapped[str | None] = mapped_column(String(TOPIC_LENGTH))
     entry_ids: Mapped[list[str]] = mapped_column(JSON_VALUE)
     scores: Mapped[list[float]] = mapped_column(JSON_VALUE)
     latency_ms: Mapped[float] = mapped_column(Float)
@@ -186,6 +200,31 @@ class Interaction(Base):
 
     def __repr__(self) -> str:  # never the question text
         return f"Interaction(id={self.id!r}, decision={self.decision!r})"
+
+
+class InteractionCount(Base):
+    """Turns per day and kind, what is left of the log once it no longer points at anyone.
+
+    Rows are added to, never keyed uniquely: two erasures folding the same day at once may
+    each insert a row, and statistics sum `count` over the dimensions anyway.
+    """
+
+    __tablename__ = "interaction_counts"
+    __table_args__ = (
+        CheckConstraint(_in("channel", CHANNELS), name="channel"),
+        CheckConstraint(_in("kind", KINDS), name="kind"),
+        CheckConstraint(_in("decision", DECISIONS), name="decision"),
+        CheckConstraint("count > 0", name="count_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    day: Mapped[date] = mapped_column(Date, index=True)
+    channel: Mapped[str] = mapped_column(String(SHORT_LENGTH))
+    kind: Mapped[str] = mapped_column(String(SHORT_LENGTH))
+    intent: Mapped[str | None] = mapped_column(String(INTENT_LENGTH))
+    decision: Mapped[str | None] = mapped_column(String(SHORT_LENGTH))
+    topic: Mapped[str | None] = mapped_column(String(TOPIC_LENGTH))
+    count: Mapped[int] = mapped_column(Integer)
 
 
 class ProcessedUpdate(Base):

@@ -1,9 +1,9 @@
 """The data subject's rights: a copy of everything stored about them, and erasure.
 
-Erasure removes the link between the person and the log rather than the log itself:
-the profile, chat link and conversation are deleted; interactions keep their intent,
-decision and timing for the aggregates but lose `user_ref` and any question text.
-Afterwards nothing in the database leads back to the Telegram account.
+Erasure deletes the profile, chat link and conversation, and folds the person's log rows
+into the daily counts (storage.interactions.fold_interactions): the statistics keep their
+day, intent, decision and topic, nothing else. Afterwards nothing in the database leads back
+to the Telegram account, nor lets anyone put that person's turns back in order.
 """
 
 from __future__ import annotations
@@ -11,9 +11,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Delete, Update, delete, select, update
+from sqlalchemy import Delete, Update, delete, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
+from storage.interactions import fold_interactions
 from storage.models import ChatLink, Conversation, Interaction, User
 from storage.users import check_user_ref
 
@@ -48,6 +49,9 @@ def export_user_data(session: Session, *, user_ref: str) -> dict[str, Any]:
             "blocked": user.blocked,
             "created_at": _iso(user.created_at),
             "updated_at": _iso(user.updated_at),
+            "last_seen_on": user.last_seen_at.date().isoformat(),
+            "wrong_company_codes": user.code_failures,
+            "company_codes_paused_until": _iso(user.code_paused_until),
         },
         "company": None
         if user is None or user.company is None
@@ -76,6 +80,7 @@ def export_user_data(session: Session, *, user_ref: str) -> dict[str, Any]:
                 "intent": row.intent,
                 "confidence": row.confidence,
                 "decision": row.decision,
+                "topic": row.topic,
                 "entry_ids": list(row.entry_ids),
                 "scores": list(row.scores),
                 "latency_ms": row.latency_ms,
@@ -92,7 +97,9 @@ def erase_user(session: Session, *, user_ref: str) -> dict[str, int]:
     """Erase the person behind `user_ref`; returns the rows touched per table.
 
     Keys: `chat_links`, `conversations`, `users` (rows deleted) and `interactions` (rows
-    anonymised). Erasing an unknown user_ref is not an error: all counts are then 0.
+    folded into the daily counts). Erasing an unknown user_ref is not an error: all counts
+    are then 0. The caller checkpoints the database once the transaction has committed
+    (`Database.checkpoint`), so the erased rows leave SQLite's WAL too.
     """
     check_user_ref(user_ref)
     counts = {
@@ -105,13 +112,7 @@ def erase_user(session: Session, *, user_ref: str) -> dict[str, int]:
             Conversation.user_ref,
         ),
         "users": _count(session, delete(User).where(User.user_ref == user_ref), User.user_ref),
-        "interactions": _count(
-            session,
-            update(Interaction)
-            .where(Interaction.user_ref == user_ref)
-            .values(user_ref=None, question_text=None),
-            Interaction.id,
-        ),
+        "interactions": fold_interactions(session, Interaction.user_ref == user_ref),
     }
     return counts
 

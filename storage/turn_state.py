@@ -15,6 +15,7 @@ from datetime import datetime
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
+from storage.checks import day_start
 from storage.flows import FlowState
 from storage.models import ChatLink, Conversation, User, table_of
 from storage.users import check_user_ref
@@ -30,6 +31,7 @@ _LOAD = (
         _users.c.consent_version,
         _users.c.consent_at,
         _users.c.blocked,
+        _users.c.last_seen_at,
         _links.c.telegram_user_id,
         _links.c.chat_id,
         _conversations.c.flow,
@@ -58,16 +60,25 @@ class TurnState:
     telegram_user_id: int | None
     chat_id: int | None
     flow: FlowState
+    last_seen_at: datetime | None = None
 
     def is_current(
-        self, *, telegram_user_id: int | None, chat_id: int | None, language: str | None
+        self,
+        *,
+        telegram_user_id: int | None,
+        chat_id: int | None,
+        language: str | None,
+        now: datetime | None = None,
     ) -> bool:
-        """True when `ensure_user` would change nothing for a turn with these ids.
+        """True when `ensure_user` would change nothing for a turn with these ids at `now`.
 
         Writing to us from Telegram unblocks the bot and may move the chat link; a new
-        language is remembered. Anything else needs no write at all.
+        language is remembered; the first turn of a day moves the day last seen. Anything
+        else needs no write at all.
         """
         if language is not None and language != self.language:
+            return False
+        if now is not None and self.last_seen_at != day_start(now):
             return False
         if telegram_user_id is None:
             return True
@@ -96,4 +107,5 @@ def load_turn_state(session: Session, *, user_ref: str) -> TurnState | None:
         telegram_user_id=row.telegram_user_id,
         chat_id=row.chat_id,
         flow=flow,
+        last_seen_at=row.last_seen_at,
     )

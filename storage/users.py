@@ -12,7 +12,7 @@ from datetime import datetime
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from storage.checks import aware_utc, bounded_text, one_of, optional_text
+from storage.checks import aware_utc, bounded_text, day_start, one_of, optional_text
 from storage.errors import NotFoundError
 from storage.models import (
     CONSENT_VERSION_LENGTH,
@@ -34,7 +34,7 @@ def check_user_ref(user_ref: str) -> str:
 def require_user(session: Session, user_ref: str) -> User:
     user = session.get(User, check_user_ref(user_ref))
     if user is None:
-        raise NotFoundError(f"no user {user_ref!r} — call ensure_user() for it first")
+        raise NotFoundError("no such user — call ensure_user() for it first")
     return user
 
 
@@ -47,7 +47,8 @@ def ensure_user(
     language: str | None,
     now: datetime,
 ) -> User:
-    """The user's row, created on first contact; chat link and language brought up to date.
+    """The user's row, created on first contact; chat link, language and the day last seen
+    brought up to date.
 
     Safe when two updates of a new user arrive at once: the row is inserted by whichever
     transaction gets there first and read by the other. A `language` of None keeps the
@@ -71,6 +72,8 @@ def ensure_user(
                 "blocked": False,
                 "created_at": now,
                 "updated_at": now,
+                "last_seen_at": day_start(now),
+                "code_failures": 0,
             },
         )
         user = require_user(session, user_ref)
@@ -78,6 +81,8 @@ def ensure_user(
     if not created and language is not None and user.language != language:
         user.language = language
         changed = True
+    if user.last_seen_at != day_start(now):
+        user.last_seen_at = day_start(now)  # not a change of the profile: updated_at stays
     if telegram_user_id is not None and chat_id is not None:
         changed |= _link_chat(session, user_ref, telegram_user_id, chat_id)
         if user.blocked:
@@ -105,7 +110,7 @@ def _link_chat(session: Session, user_ref: str, telegram_user_id: int, chat_id: 
     if other is not None:
         # The same Telegram account under another pseudonym: the pseudonymisation key was
         # rotated. The account belongs to the new pseudonym from now on.
-        logger.info("chat link moved from user %s to user %s", other, user_ref)
+        logger.info("a chat link moved to a new pseudonym (the key was rotated)")
         session.execute(delete(ChatLink).where(ChatLink.user_ref == other))
     link = session.get(ChatLink, user_ref)
     if link is None:
@@ -114,7 +119,7 @@ def _link_chat(session: Session, user_ref: str, telegram_user_id: int, chat_id: 
             return True
         link = session.get(ChatLink, user_ref, populate_existing=True)
         if link is None:  # another transaction erased the user meanwhile
-            raise NotFoundError(f"user {user_ref!r} was erased while being linked")
+            raise NotFoundError("the user was erased while being linked")
     if (link.telegram_user_id, link.chat_id) == (telegram_user_id, chat_id):
         return False
     link.telegram_user_id = telegram_user_id

@@ -221,6 +221,9 @@ async def test_set_blocked_and_housekeeping_go_through_the_lane(
         "texts_purged": 0,
         "updates_pruned": len(onboarded) + 1,
         "unconsented_erased": 1,
+        "pending_dropped": 0,
+        "inactive_erased": 0,
+        "log_rows_folded": 0,
     }
     assert blocked(worker_database, user_ref(worker_settings, 22)) is None  # erased
     assert blocked(worker_database, user_ref(worker_settings, 20)) is False  # consented: kept
@@ -312,7 +315,9 @@ async def test_two_workers_on_one_sqlite_file_answer_many_users_and_log_each_tur
                 Interaction.user_ref.in_(refs), Interaction.feedback.is_not(None)
             )
         ).all()
-    assert logged == times  # every turn logged, none twice
+    # every turn after consent logged, none twice (/start comes before consent: not logged)
+    assert logged == sorted(t.turn.at for t in sent if t.turn.command != "start")
+    assert len(logged) == len(users) * 5
     assert processed == {t.update_id for t in sent}
     assert set(onboarded) == refs
     assert rated == ["helpful"] * len(users)

@@ -11,6 +11,7 @@ import pytest
 from telegram.ext import Application
 
 from bot import DeskBot, TelegramSettings
+from bot.webhook import serve_webhook
 from handlers import DialogueEngine, TurnDispatcher
 from storage import Database, User
 from tests.botapi_standin import (
@@ -199,31 +200,28 @@ async def test_webhook_with_secret_and_duplicate_update(
     standin: BotApiStandIn, engine: DialogueEngine
 ) -> None:
     port = free_port()
-    settings = telegram_settings(standin, mode="webhook", webhook_port=port)
-    app = DeskBot(TurnDispatcher.in_process(engine), settings).build()
     url = f"http://127.0.0.1:{port}/telegram"
-    async with app:
-        await app.start()
-        assert app.updater is not None
-        await app.updater.start_webhook(
-            listen="127.0.0.1",
-            port=port,
-            url_path="telegram",
-            webhook_url=url,
-            secret_token="s3cret-token",
-        )
-        assert any(c.method == "setWebhook" and c.params["url"] == url for c in standin.calls)
-        refused = await standin.post_webhook(url, message_update(USER, "/menu"), "wrong")
-        assert refused.status_code == 403
-        update = {"update_id": 777_000, **message_update(USER, "/menu")}
-        for _ in range(2):  # Telegram redelivers when it does not get a timely 200
-            accepted = await standin.post_webhook(url, update, "s3cret-token")
-            assert accepted.status_code == 200
-        await next_reply(standin, 0)
-        await asyncio.sleep(0.5)
-        assert len(messages_to(standin.calls, USER)) == 1
-        await app.updater.stop()
-        await app.stop()
+    secret = "Hk7_pQ2-Wz9rT4vN6bX1mC8sD3fG5jL0"
+    settings = telegram_settings(
+        standin, mode="webhook", webhook_port=port, webhook_url=url, webhook_secret=secret
+    )
+    app = DeskBot(TurnDispatcher.in_process(engine), settings).build()
+    stop = asyncio.Event()
+    serving = asyncio.create_task(serve_webhook(app, settings, stop, retries=0))
+    await standin.wait_for(lambda calls: any(c.method == "setWebhook" for c in calls))
+    assert any(c.method == "setWebhook" and c.params["url"] == url for c in standin.calls)
+    await asyncio.sleep(0.2)  # the server listens right after setWebhook
+    refused = await standin.post_webhook(url, message_update(USER, "/menu"), "wrong")
+    assert refused.status_code == 403
+    update = {"update_id": 777_000, **message_update(USER, "/menu")}
+    for _ in range(2):  # Telegram redelivers when it does not get a timely 200
+        accepted = await standin.post_webhook(url, update, secret)
+        assert accepted.status_code == 200
+    await next_reply(standin, 0)
+    await asyncio.sleep(0.5)
+    assert len(messages_to(standin.calls, USER)) == 1
+    stop.set()
+    await asyncio.wait_for(serving, 15)
 
 
 async def test_a_database_outage_gets_an_apology_and_the_bot_carries_on(

@@ -18,7 +18,11 @@ class Chat:
         self.engine = engine
         self.user_id = user_id
         self.last: list[Reply] = []
-        self.clock = dt.datetime(2026, 11, 25, 9, 0, tzinfo=dt.UTC)
+        self.clock = self.start_clock()
+
+    @staticmethod
+    def start_clock() -> dt.datetime:
+        return dt.datetime(2026, 11, 25, 9, 0, tzinfo=dt.UTC)
 
     def _turn(self, **fields: object) -> Turn:
         self.clock += dt.timedelta(seconds=5)

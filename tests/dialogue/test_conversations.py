@@ -81,15 +81,16 @@ def test_declining_consent_stores_nothing(engine: DialogueEngine, database: Data
     assert all(i.user_ref is None for i in interactions(database))
 
 
-def test_never_consented_conversations_are_erased_after_a_week(
+def test_never_consented_conversations_are_erased_after_a_day(
     engine: DialogueEngine, database: Database
 ) -> None:
     waiting, onboarded = Chat(engine, user_id=1), Chat(engine, user_id=2)
     waiting.send("ho una domanda sul nido")  # stored only to resume onboarding
     onboarded.onboard()
     assert len(users(database)) == 2
-    assert engine.housekeeping(waiting.clock + dt.timedelta(days=6))["unconsented_erased"] == 0
-    assert engine.housekeeping(waiting.clock + dt.timedelta(days=8))["unconsented_erased"] == 1
+    assert interactions(database) and all(i.user_ref for i in interactions(database))
+    assert engine.housekeeping(waiting.clock + dt.timedelta(hours=23))["unconsented_erased"] == 0
+    assert engine.housekeeping(waiting.clock + dt.timedelta(hours=25))["unconsented_erased"] == 1
     (kept,) = users(database)
     assert kept.consent_at is not None
 

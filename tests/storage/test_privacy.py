@@ -15,6 +15,7 @@ from storage import (
     ChatLink,
     Database,
     Interaction,
+    InteractionCount,
     User,
     add_company,
     chat_id_for,
@@ -98,6 +99,9 @@ def test_export_holds_everything_about_the_user_and_nothing_else(db: Database) -
         "blocked": False,
         "created_at": "2026-03-02T09:30:00+00:00",
         "updated_at": export["profile"]["updated_at"],  # stamped by the role change
+        "last_seen_on": "2026-03-02",
+        "wrong_company_codes": 0,
+        "company_codes_paused_until": None,
     }
     assert export["company"] == {"code": "ACME", "name": "Acme S.p.A."}
     assert export["consent"] == {
@@ -122,6 +126,7 @@ def test_export_holds_everything_about_the_user_and_nothing_else(db: Database) -
         "intent": "faq.buoni-pasto",
         "confidence": 0.9,
         "decision": "answer",
+        "topic": None,
         "entry_ids": ["buoni-pasto-esenzione"],
         "scores": [0.91],
         "latency_ms": 120.0,
@@ -153,11 +158,9 @@ def test_export_of_someone_known_only_from_the_log(db: Database) -> None:
         assert export_user_data(session, user_ref="ref-nobody")["interactions"] == []
 
 
-def test_erasure_leaves_aggregates_but_no_link_and_no_text(db: Database) -> None:
+def test_erasure_leaves_daily_counts_but_no_link_no_text_and_no_row(db: Database) -> None:
     with db.session() as session:
         ids = populate(session)
-    with db.session() as session:
-        before = Counter(session.scalars(select(Interaction.decision)))
     with db.session() as session:
         counts = erase_user(session, user_ref="ref-anna")
     assert counts == {"chat_links": 1, "conversations": 1, "users": 1, "interactions": 2}
@@ -166,14 +169,21 @@ def test_erasure_leaves_aggregates_but_no_link_and_no_text(db: Database) -> None
         assert find_user_ref_by_telegram_id(session, telegram_user_id=1001) is None
         assert chat_id_for(session, user_ref="ref-anna") is None
         assert load_flow(session, user_ref="ref-anna").version == 0
-        # the aggregates are intact ...
-        assert Counter(session.scalars(select(Interaction.decision))) == before
-        anonymised = session.get(Interaction, ids["unanswered"])
-        assert anonymised is not None
-        assert (anonymised.user_ref, anonymised.question_text) == (None, None)
-        assert (anonymised.decision, anonymised.at) == ("fallback", NOW + timedelta(minutes=1))
-        helpful = session.get(Interaction, ids["answered"])
-        assert helpful is not None and (helpful.user_ref, helpful.feedback) == (None, "helpful")
+        # her turns are counted per day, with nothing that could order them again ...
+        assert session.get(Interaction, ids["unanswered"]) is None
+        assert session.get(Interaction, ids["answered"]) is None
+        counts = Counter(
+            {
+                (c.day, c.kind, c.intent, c.decision, c.topic): c.count
+                for c in session.scalars(select(InteractionCount))
+            }
+        )
+        assert counts == Counter(
+            {
+                (NOW.date(), "question", "faq.buoni-pasto", "answer", None): 1,
+                (NOW.date(), "question", None, "fallback", None): 1,
+            }
+        )
         # ... and nothing anywhere leads back to Anna or repeats what she wrote
         stored = everything_stored(session)
         for trace in ("ref-anna", "1001", "6001", ANNA_TEXT, "urgente"):

@@ -235,7 +235,7 @@ def test_writing_to_the_bot_again_clears_blocked(db: Database) -> None:
 
 def test_changing_an_unknown_user_is_a_bug_reported_as_such(db: Database) -> None:
     with db.session() as session:
-        with pytest.raises(NotFoundError, match="ref-ghost"):
+        with pytest.raises(NotFoundError, match="no such user"):
             set_role(session, user_ref="ref-ghost", role="worker")
         with pytest.raises(NotFoundError):
             set_consent(session, user_ref="ref-ghost", version="v1", now=NOW)

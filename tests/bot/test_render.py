@@ -1,0 +1,82 @@
+"""Messages always fit: parts are measured as Telegram counts them, after escaping."""
+
+from __future__ import annotations
+
+import html
+import re
+from types import SimpleNamespace
+
+import pytest
+
+from bot import DeskBot
+from bot.render import MAX_MESSAGE, rendered_length, split_message, to_html
+from handlers import DialogueEngine, Reply, TurnDispatcher
+from tests.bot.test_telegram_e2e import telegram_settings
+from tests.botapi_standin import BotApiStandIn
+
+ENTITY = re.compile(r"&(?:amp|lt|gt);")
+
+
+def check_parts(text: str) -> list[str]:
+    parts = split_message(text)
+    for part in parts:
+        rendered = to_html(part)
+        assert len(rendered.encode("utf-16-le")) // 2 <= MAX_MESSAGE
+        # every '&' of the rendered part starts a whole entity: none was cut in two
+        assert rendered.count("&") == len(ENTITY.findall(rendered))
+    return parts
+
+
+@pytest.mark.unit
+def test_5000_ampersands_arrive_whole_in_parts_that_fit_after_escaping() -> None:
+    text = "&" * 5000
+    parts = check_parts(text)
+    assert "".join(parts) == text
+    assert len(parts) == 7  # 5,000 × 5 characters once escaped, 4,096 at most per part
+    assert [rendered_length(p) for p in parts[:-1]] == [4095] * 6  # 819 whole '&amp;' each
+
+
+@pytest.mark.unit
+def test_angle_brackets_and_emoji_count_as_telegram_counts_them() -> None:
+    text = "<>" * 1500 + "😀" * 3000  # 4 characters per bracket, 2 UTF-16 units per emoji
+    parts = check_parts(text)
+    assert "".join(parts) == text
+
+
+@pytest.mark.unit
+def test_long_text_breaks_at_lines_then_at_spaces() -> None:
+    paragraph = " ".join(["parola"] * 400)  # 2,799 characters
+    text = "\n".join([paragraph] * 3)
+    parts = check_parts(text)
+    assert parts == [paragraph] * 3
+    words = " ".join(["welfare&co"] * 900)
+    parts = check_parts(words)
+    assert " ".join(p.strip() for p in parts) == words
+    assert all(not p.startswith(" ") for p in parts)
+    assert all(p.rstrip().endswith("welfare&co") for p in parts)  # never inside a word
+
+
+@pytest.mark.unit
+def test_a_short_message_is_one_part_and_untouched() -> None:
+    assert split_message("**Ciao** & benvenuto") == ["**Ciao** & benvenuto"]
+    assert to_html("**Ciao** & <b>") == "<b>Ciao</b> &amp; &lt;b&gt;"
+
+
+@pytest.mark.integration
+async def test_a_5000_ampersand_message_arrives_whole_over_telegram(
+    engine: DialogueEngine,
+) -> None:
+    standin = BotApiStandIn()
+    await standin.start()
+    desk = DeskBot(TurnDispatcher.in_process(engine), telegram_settings(standin))
+    app = desk.build()
+    try:
+        async with app:
+            context = SimpleNamespace(bot=app.bot)
+            await desk.deliver(context, 4242, 4242, [Reply("&" * 5000)])  # type: ignore[arg-type]
+    finally:
+        await standin.stop()
+    texts = [c.params["text"] for c in standin.sent_to(4242)]
+    assert len(texts) == 7  # none refused by the stand-in, none lost
+    assert all(len(t) <= MAX_MESSAGE for t in texts)
+    assert "".join(html.unescape(t) for t in texts) == "&" * 5000
