@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from handlers import texts
@@ -65,33 +66,34 @@ def is_follow_up(text: str) -> bool:
 
 
 def search_in_context(
-    answerer: Answerer, ctx: Context, analysis: Analysis, previous: str
+    answerer: Answerer, ctx: Context, analysis: Analysis, previous: str, previous_entry: str
 ) -> SearchResult:
     """The better-supported of "previous question + message" and the message alone.
 
-    Elliptical messages lean on the previous question: its reading wins unless it decides
-    worse (a fallback where the message alone finds an answer). Either way, a tie goes to
-    the reading whose best entry is closer to what was written.
+    The combined reading leans on the previous question, so its best entry tends to be the
+    one just served. Hence: a message that finds its own, different answer keeps it unless the
+    combined reading scores higher; when the combined reading only finds the previous entry
+    again while the message alone points at another entry that the combined reading also ranks
+    near the top, that other entry is the new thing asked ("e la mensa della scuola materna?"
+    after the nursery); otherwise the reading with the better decision wins.
     """
     alone = answerer.search(ctx, analysis.prepared, analysis.vector)
     combined = answerer.search(ctx, answerer.prepare(f"{previous} {analysis.text}"), None)
-    if _rank(combined) > _rank(alone):
-        return combined
-    if _rank(combined) < _rank(alone):
-        return alone
-    if fold(analysis.text).strip().startswith(_OPENERS) or len(analysis.text.split()) <= 4:
-        return combined
-    return combined if _similarity(combined) > _similarity(alone) else alone
+    if alone.best is None or combined.best is None:
+        return combined if alone.best is None else alone
+    own = alone.best.entry.id
+    if alone.decision == "answer" and own != previous_entry:
+        return alone if alone.best.score >= combined.best.score else combined
+    near = [hit.entry.id for hit in combined.hits[:3]]
+    if combined.best.entry.id == previous_entry and own != previous_entry and own in near:
+        return replace(alone, decision="answer", candidates=(alone.best,))
+    return combined if _rank(combined) >= _rank(alone) else alone
 
 
 def _rank(result: SearchResult) -> int:
     if result.decision == "answer":
         return 1 if result.candidates[0].entry.is_referral else 3
     return 2 if result.decision == "clarify" else 0
-
-
-def _similarity(result: SearchResult) -> float:
-    return result.best.similarity if result.best is not None else 0.0
 
 
 def split_questions(text: str) -> list[str]:
@@ -105,27 +107,42 @@ def yes_or_no(text: str, previous: str, entry: Entry) -> str | None:
     folded = fold(text).strip()
     if _WH.search(folded) or not (folded.startswith(_YES_NO_OPENERS) or folded.endswith("?")):
         return None
-    answer = fold(entry.answer)
-    asked = [_number(m) for m in _AMOUNT.finditer(folded)]
-    asked = [n for n in asked if n >= 10]
+    sentences = [fold(x) for x in re.split(r"\n+|(?<=[.;!?])\s+", entry.answer) if x.strip()]
+    asked = [n for n in (_number(m) for m in _AMOUNT.finditer(folded)) if n >= 10]
     if asked:
-        given = [_number(m) for m in _AMOUNT.finditer(answer)]
-        given = [n for n in given if n >= 10 and not 1900 <= n <= 2100]
-        if given and all(n > max(given) for n in asked):
-            return texts.FOLLOW_UP_NO_AMOUNT.format(most=_euro(max(given)))
-        return None
+        return _amount_verdict(asked, sentences)
     new = [
         w for w in re.findall(r"[a-z]{4,}", folded) if w not in _STOP and w not in fold(previous)
     ]
     if len(new) != 1:
         return None
     stem = new[0][:-1] if len(new[0]) > 5 else new[0]
-    for sentence in re.split(r"[\n.;]+", answer):
-        if stem in sentence:
-            if _NEGATION.search(sentence):
-                return None
-            return texts.FOLLOW_UP_YES
+    said = [sentence for sentence in sentences if stem in sentence]
+    if said and not any(_NEGATION.search(sentence) for sentence in said):
+        return texts.FOLLOW_UP_YES
     return None
+
+
+def _amount_verdict(asked: list[int], sentences: list[str]) -> str | None:
+    """ "No" when every figure asked is above the figures the entry affirms, or is one it
+    denies ("se hai letto 4.000 €, non è così"); None when the entry affirms that figure."""
+    affirmed: list[int] = []
+    denied: list[int] = []
+    for sentence in sentences:
+        figures = [_number(m) for m in _AMOUNT.finditer(sentence) if not _is_year(m)]
+        figures = [n for n in figures if n >= 10]
+        (denied if _NEGATION.search(sentence) else affirmed).extend(figures)
+    if not affirmed or any(n in affirmed for n in asked):
+        return None
+    if all(n > max(affirmed) or n in denied for n in asked):
+        return texts.FOLLOW_UP_NO_AMOUNT.format(most=_euro(max(affirmed)))
+    return None
+
+
+def _is_year(match: re.Match[str]) -> bool:
+    """ "2026" is a year; "2.000", "2000 €" are amounts."""
+    written = match.group(0)
+    return written.isdigit() and 1900 <= int(written) <= 2100
 
 
 def _number(match: re.Match[str]) -> int:

@@ -132,7 +132,7 @@ REPHRASE = "Va bene, scrivimi la domanda con altre parole: ci riprovo."
 TWO_QUESTIONS = "Mi hai fatto due domande: ti rispondo su tutte e due."
 FOLLOW_UP_YES = "**Sì.** Ecco i dettagli:"
 FOLLOW_UP_NO_AMOUNT = (
-    "**No**: la cifra più alta che trovo per questo caso è {most}. Ecco i dettagli:"
+    "**No**: la cifra più alta che trovo in questa risposta è {most}. Ecco i dettagli:"
 )
 
 # -- hand-off (handlers/flows/handoff.py) ------------------------------------------------
