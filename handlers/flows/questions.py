@@ -42,8 +42,8 @@ def ask(desk: Desk, ctx: Context, event: Event) -> Step:
             return two
     result = None
     if previous is not None and followup.is_follow_up(analysis.text):
-        entry = str(ctx.data.get("entry", ""))
-        result = followup.search_in_context(desk.answerer, ctx, analysis, previous, entry)
+        before = str(ctx.data.get("entry", ""))
+        result = followup.search_in_context(desk.answerer, ctx, analysis, previous, before)
     step = desk.answerer.ask(ctx, analysis, result)
     if previous is not None and ctx.record.decision == "answer" and ctx.served:
         entry = desk.answerer.entry(ctx.served[0])
