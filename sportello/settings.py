@@ -24,6 +24,7 @@ from bot.settings import TelegramSettings
 from handlers.dispatch import DEFAULT_MAX_BATCH
 from handlers.settings import DialogueSettings
 from knowledge import BUNDLED_BASE, BUNDLED_TOPICS, EncoderSettings, RetrievalSettings
+from sportello.errors import SportelloError
 
 CONFIG_ENV = "SPORTELLO_CONFIG"
 PROJECT_CONFIG = Path(__file__).resolve().parents[1] / "config.yml"
@@ -101,7 +102,7 @@ class Settings(BaseSettings):
         return env_settings, dotenv_settings, init_settings, file_secret_settings
 
 
-class SettingsError(ValueError):
+class SettingsError(SportelloError, ValueError):
     """The configuration cannot be used; the message names the file or variable and the fix."""
 
 
