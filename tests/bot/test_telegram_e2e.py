@@ -155,7 +155,7 @@ async def test_stickers_and_old_buttons_get_a_polite_reply(
     standin.queue_update(message_update(USER, None, sticker=sticker))
     reply = await next_reply(standin, count)
     assert "leggo solo messaggi scritti" in reply.params["text"]
-    standin.queue_update(callback_update(USER, "pick:1:0"))
+    standin.queue_update(callback_update(USER, "faq:clarifying:0:1"))
     await standin.wait_for(
         lambda calls: any(
             c.method == "answerCallbackQuery" and "non è più attivo" in str(c.params.get("text"))
