@@ -323,6 +323,8 @@ class DialogueEngine:
             urgent = parse.intent
         elif handoff.asks_for_person(text):
             urgent = "talk_to_human"
+        elif handoff.sounds_angry(text):
+            urgent = "anger"
         return Event(
             text=text,
             analysis=analysis,
@@ -335,7 +337,9 @@ class DialogueEngine:
         ctx.record.intent = intent
         if intent == "privacy_request":
             return privacy.notice(self._desk, ctx)
-        return handoff.request(self._desk, ctx, "distress" if intent == "distress" else "asked")
+        if intent in ("distress", "anger"):
+            return handoff.request(self._desk, ctx, "distress" if intent == "distress" else "anger")
+        return handoff.request(self._desk, ctx)
 
     def _apply(self, ctx: Context, step: Step, *, interrupting: bool) -> None:
         """Move to the step's flow and state and say its replies.

@@ -150,6 +150,11 @@ HUMAN_CONTACT_UNSET = (
     "i contatti dello Sportello Welfare della tua zona: ti aiuteranno loro."
 )
 
+ANGER = (
+    "Mi dispiace, capisco che sia frustrante non trovare la risposta. Una persona dello "
+    "sportello può aiutarti meglio di me:"
+)
+
 # -- privacy (handlers/flows/privacy.py) ------------------------------------------------
 PRIVACY_MENU = (
     "**Come tratto i tuoi dati**\n"

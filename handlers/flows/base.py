@@ -32,7 +32,7 @@ class Event:
     reply: str | None = None
     """The intent of a short message the classifier is sure about ("sì" → affirm), else None."""
     urgent: str | None = None
-    """A global intent the message carries: talk_to_human, distress or privacy_request."""
+    """A global intent the message carries: talk_to_human, distress, anger, privacy_request."""
     press: Press | None = None
 
 

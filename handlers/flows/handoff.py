@@ -1,10 +1,11 @@
 """Hand-off: a person when the user wants one, and a human word first when they are struggling.
 
 Reached from any state: by the /operatore command, by a request for a person in any wording,
-by distress or anger (the engine's global intents), by the "Sì, con una persona" button. See
-handoff.mmd. The flow has no states of its own yet: `request` is the one place a hand-off
-happens, and the one place where opening a ticket (priority for distress) goes when tickets
-exist; until then the user gets the desk's contacts and the conversation returns to where it was.
+by distress or anger at the desk (the engine's global intents), by the "Sì, con una persona"
+button. See handoff.mmd. The flow has no states of its own yet: `request` is the one place a
+hand-off happens, and the one place where opening a ticket (priority for distress) goes when
+tickets exist; until then the user gets the desk's contacts and the conversation returns to
+where it was.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ START = "start"
 
 HANDOFF_BUTTON = callbacks.make(FLOW, START, "go")
 
-Reason = Literal["asked", "distress"]
+Reason = Literal["asked", "distress", "anger"]
 
 _PERSON = re.compile(
     r"\b((voglio|vorrei|chiedo|passami) un operatore|un umano"
@@ -40,6 +41,11 @@ _DISTRESS = re.compile(
     r"|sto crollando)"
 )
 """Word sequences (accents folded) that say "I am struggling" whatever the classifier says."""
+_ANGER = re.compile(
+    r"\b(sei (proprio |davvero |un )?(inutile|stupid\w*|idiota|scem\w*)|non capisci (niente|nulla)"
+    r"|che schifo|vergogna(tevi)?|mi (state|stai) prendendo in giro|servizio (pessimo|inutile))\b"
+)
+"""Anger at the desk: heard as a wish for a person, with an apology first."""
 
 
 def asks_for_person(text: str) -> bool:
@@ -51,6 +57,10 @@ def sounds_distressed(text: str) -> bool:
     return _DISTRESS.search(fold(text)) is not None
 
 
+def sounds_angry(text: str) -> bool:
+    return _ANGER.search(fold(text)) is not None
+
+
 def request(desk: Desk, ctx: Context, reason: Reason = "asked") -> Step:
     """Hand the user to a person: today the desk's contacts, a human word first for distress."""
     ctx.record.kind = "other"
@@ -58,6 +68,8 @@ def request(desk: Desk, ctx: Context, reason: Reason = "asked") -> Step:
     replies = [human_contact(desk.settings)]
     if reason == "distress":
         replies.insert(0, Reply(texts.DISTRESS))
+    elif reason == "anger":
+        replies.insert(0, Reply(texts.ANGER))
     return Step.done(*replies)
 
 

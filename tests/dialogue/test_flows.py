@@ -150,6 +150,15 @@ def test_distress_gets_a_human_word_first_then_the_contacts(desk: DialogueEngine
     assert "Non ho trovato una risposta sicura" not in chat.text()
 
 
+@pytest.mark.parametrize("insult", ["sei proprio inutile, stupido", "non capisci niente!"])
+def test_anger_gets_an_apology_and_a_person(desk: DialogueEngine, insult: str) -> None:
+    chat = Chat(desk)
+    chat.onboard()
+    replies = chat.send(insult)
+    assert replies[0].text == texts.ANGER
+    assert EMAIL in replies[1].text
+
+
 def test_distress_before_consent_is_heard_and_nothing_is_kept(
     desk: DialogueEngine, database: Database
 ) -> None:
