@@ -30,7 +30,7 @@ Reason = Literal["asked", "distress", "anger"]
 
 _PERSON = re.compile(
     r"\b((voglio|vorrei|chiedo|passami) un operatore|un umano"
-    r"|persona (vera|reale|fisica)|in carne e ossa"
+    r"|(con|voglio|vorrei|serve|passami) una persona (vera|reale|fisica)|in carne e ossa"
     r"|parlare con (una persona|qualcuno|un operatore|un consulente|un umano|voi)"
     r"|mettimi in contatto|mettetemi in contatto|mi mett[ai] in contatto"
     r"|passami (qualcuno|un collega|una persona)|voglio (una persona|qualcuno))\b"
