@@ -275,7 +275,7 @@ class DialogueEngine:
             logger.info("unknown button payload ignored")
             ctx.say(Reply(texts.STALE_BUTTON, notice=texts.STALE_BUTTON))
             return
-        if not ctx.consented and press.flow != registry.ENTRY:
+        if not ctx.consented and press.flow not in registry.CONSENT_FREE_FLOWS:
             self._apply(ctx, onboarding.start(self._desk, ctx), interrupting=False)
             return
         step = handler(self._desk, ctx, press)
@@ -308,7 +308,7 @@ class DialogueEngine:
             self._apply(ctx, step, interrupting=False)
 
     def _active(self, ctx: Context) -> Flow:
-        if not ctx.consented:
+        if not ctx.consented and ctx.flow not in registry.CONSENT_FREE_FLOWS:
             return registry.FLOWS[registry.ENTRY]
         return registry.FLOWS.get(ctx.flow or "", registry.FLOWS[registry.DEFAULT])
 

@@ -40,6 +40,8 @@ COMMANDS: Mapping[str, Command] = {
 
 CONSENT_FREE = frozenset({"menu", "aiuto", "operatore", "privacy", "miei_dati", "cancella"})
 """Commands that work before consent; the others first lead through onboarding."""
+CONSENT_FREE_FLOWS = frozenset({onboarding.FLOW, privacy.FLOW, handoff.FLOW})
+"""Flows whose steps and buttons work before consent: one's own data and a person, always."""
 
 ENTRY = onboarding.FLOW
 """The flow that owns a conversation until consent is given."""

@@ -81,6 +81,20 @@ def test_typed_no_keeps_the_data_and_a_later_si_is_not_feedback(
     assert users(database)
 
 
+def test_before_consent_a_typed_no_to_the_erase_question_returns_to_onboarding(
+    desk: DialogueEngine, database: Database
+) -> None:
+    chat = Chat(desk)
+    chat.send("/start")
+    chat.send("/cancella")
+    replies = chat.send("no")
+    assert replies[0].text == texts.ERASE_KEPT
+    assert "Per continuare mi serve ancora il tuo ok" in replies[-1].text
+    chat.send("/cancella")
+    chat.send("sì")
+    assert users(database) == []
+
+
 def test_old_erase_button_is_stale_once_the_question_was_answered(
     desk: DialogueEngine, database: Database
 ) -> None:
