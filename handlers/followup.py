@@ -56,6 +56,11 @@ def previous_question(ctx: Context, flow: str, state: str) -> str | None:
     return question
 
 
+def continues(text: str) -> bool:
+    """Opens like a continuation of the last answer ("e…", "anche…", "quindi…")."""
+    return fold(text).strip().startswith(_OPENERS)
+
+
 def is_follow_up(text: str) -> bool:
     """Short, or opening like a continuation ("e…", "quindi…", "ma…", "anche…")."""
     folded = fold(text).strip()
@@ -105,7 +110,7 @@ def split_questions(text: str) -> list[str]:
 def yes_or_no(text: str, previous: str, entry: Entry) -> str | None:
     """A "Sì"/"No" line for a yes/no follow-up, only when `entry` settles it; else None."""
     folded = fold(text).strip()
-    if _WH.search(folded) or not (folded.startswith(_YES_NO_OPENERS) or folded.endswith("?")):
+    if _WH.search(folded) or not folded.startswith(_YES_NO_OPENERS):
         return None
     sentences = [fold(x) for x in re.split(r"\n+|(?<=[.;!?])\s+", entry.answer) if x.strip()]
     asked = [n for n in (_number(m) for m in _AMOUNT.finditer(folded)) if n >= 10]

@@ -93,11 +93,16 @@ def _two_questions(desk: Desk, ctx: Context, event: Event, parts: list[str]) -> 
 
 
 def on_answered(desk: Desk, ctx: Context, event: Event) -> Step | None:
-    """A typed "sì"/"no" right after an answer is its feedback (once)."""
-    if not ctx.data.get("feedback_open") or event.reply not in ("affirm", "deny"):
-        return None
-    ctx.record.kind = "other"
-    return feedback(ctx, int(ctx.data.get("interaction", 0)), event.reply == "affirm")
+    """A typed "sì"/"no" right after an answer is its feedback (once); a message that opens
+    like its continuation ("anche per i miei figli?") is a follow-up, even where the classifier
+    hears a privacy request in it."""
+    if ctx.data.get("feedback_open") and event.reply in ("affirm", "deny"):
+        ctx.record.kind = "other"
+        return feedback(ctx, int(ctx.data.get("interaction", 0)), event.reply == "affirm")
+    fresh = followup.previous_question(ctx, FLOW, ANSWERED) is not None
+    if fresh and event.urgent == "privacy_request" and followup.continues(event.text or ""):
+        return ask(desk, ctx, event)
+    return None
 
 
 def on_clarifying(desk: Desk, ctx: Context, event: Event) -> Step | None:

@@ -251,6 +251,19 @@ def test_yes_line_only_where_the_entry_says_so(desk: DialogueEngine) -> None:
     assert not replies[0].text.startswith(("**Sì", "**No"))
 
 
+def test_an_elliptical_follow_up_is_neither_a_yes_no_nor_a_privacy_request(
+    desk: DialogueEngine,
+) -> None:
+    chat = Chat(desk)
+    chat.onboard()
+    chat.send("come funziona il congedo parentale?")
+    assert not chat.send("e per i papà?")[0].text.startswith(("**Sì", "**No"))
+    chat.send("posso farmi rimborsare gli abbonamenti ai mezzi pubblici?")
+    outcome = chat.handle(chat._turn(text="anche per i miei figli?"))
+    assert outcome.decision is not None  # searched as a question, not the privacy notice
+    assert "Come tratto i tuoi dati" not in outcome.replies[0].text
+
+
 def test_two_questions_in_one_message_get_two_answers(desk: DialogueEngine) -> None:
     chat = Chat(desk)
     chat.onboard()
