@@ -53,12 +53,12 @@ def _consent_buttons() -> tuple[tuple[Button, ...], ...]:
     )
 
 
-def role_request(flow: str = FLOW) -> Reply:
+def role_request() -> Reply:
     return Reply(
         texts.ASK_ROLE,
         buttons=(
-            (Button(texts.ROLE_WORKER, callbacks.make(flow, ROLE, "worker")),),
-            (Button(texts.ROLE_COMPANY, callbacks.make(flow, ROLE, "company")),),
+            (Button(texts.ROLE_WORKER, callbacks.ROLE_WORKER),),
+            (Button(texts.ROLE_COMPANY, callbacks.ROLE_COMPANY),),
         ),
     )
 
