@@ -24,19 +24,24 @@ def to_turn(update: Update, now: dt.datetime) -> Turn | None:
             language=query.from_user.language_code,
         )
     message = update.message
-    if message is None or message.from_user is None or message.chat.type != "private":
+    if message is None or message.from_user is None:
         return None
+    private = message.chat.type == "private"
     base = Turn(
         channel="telegram",
         user_id=message.from_user.id,
         chat_id=message.chat.id,
         at=now,
         language=message.from_user.language_code,
+        chat_type="private" if private else "group",
+        bot_username=None if private else message.get_bot().username,
     )
     text = message.text
     if text is not None and text.startswith("/") and len(text) > 1 and not text[1].isspace():
         head, *args = text[1:].split()
         return replace(base, command=head.split("@", 1)[0].lower(), args=tuple(args))
+    if not private:
+        return None  # in a group only commands get an answer ("scrivimi in privato")
     if text is not None:
         return replace(base, text=text)
     return replace(base, attachment=_attachment(message), text=message.caption)

@@ -8,8 +8,10 @@ from urllib.parse import urlsplit
 
 from pydantic import BaseModel, Field, SecretStr
 
+from sportello.errors import SportelloError
 
-class BotConfigurationError(ValueError):
+
+class BotConfigurationError(SportelloError, ValueError):
     """The Telegram settings cannot start a bot; the message says which setting to fix."""
 
 

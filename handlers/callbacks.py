@@ -1,65 +1,61 @@
-"""Button payloads: short strings (Telegram allows 64 bytes) that name an action and its target.
+"""Button payloads: `flow:step:value[:ref]`, at most 64 bytes (Telegram's limit).
 
-Every button the desk draws is made here and read back here, so a payload from an old message
-or a forged one is recognised as such instead of crashing a handler.
+Every payload names the flow and the step that drew the button, so the engine can hand a press
+to that flow and the flow can check it against the state the conversation is in now: a button
+from an old message, or a forged one, is recognised as such instead of acting on a state that
+has moved on. `ref` is a number the button refers to (an interaction id), when it needs one.
+Payloads are made here and read back here, strictly: anything else is not ours.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
-CONSENT_YES = "consent:yes"
-CONSENT_NO = "consent:no"
-ROLE_WORKER = "role:worker"
-ROLE_COMPANY = "role:company"
-COMPANY_NONE = "company:none"
-HUMAN = "human"
-REPHRASE = "rephrase"
-PRIVACY_EXPORT = "privacy:export"
-PRIVACY_ERASE = "privacy:erase"
-ERASE_YES = "erase:yes"
-ERASE_NO = "erase:no"
+MAX_BYTES = 64
+_TOKEN = re.compile(r"^[a-z][a-z0-9_]{0,23}$")
+_VALUE = re.compile(r"^[a-z0-9_]{1,16}$")
+_REF = re.compile(r"^[0-9]{1,18}$")
 
 
 @dataclass(frozen=True)
-class Action:
-    name: str
-    interaction_id: int | None = None
-    value: str | None = None
+class Press:
+    """A pressed button: which flow and step drew it, the choice, and what it refers to."""
+
+    flow: str
+    step: str
+    value: str
+    ref: int | None = None
 
 
-def feedback(interaction_id: int, helpful: bool) -> str:
-    return f"fb:{interaction_id}:{1 if helpful else 0}"
+def make(flow: str, step: str, value: str, ref: int | None = None) -> str:
+    """The payload for a button of `flow` drawn at `step`; raises on what `parse` would refuse."""
+    data = f"{flow}:{step}:{value}" + ("" if ref is None else f":{ref}")
+    if parse(data) != Press(flow, step, value, ref):
+        raise ValueError(f"not a valid button payload: {data!r}")
+    return data
 
 
-def pick(interaction_id: int, position: int | None) -> str:
-    """Choose candidate `position` of a clarifying question (None: none of them)."""
-    return f"pick:{interaction_id}:{'none' if position is None else position}"
-
-
-def parse(data: str) -> Action | None:
-    """The action behind a payload, or None when the payload is not one of ours."""
-    simple = {
-        CONSENT_YES,
-        CONSENT_NO,
-        ROLE_WORKER,
-        ROLE_COMPANY,
-        COMPANY_NONE,
-        HUMAN,
-        REPHRASE,
-        PRIVACY_EXPORT,
-        PRIVACY_ERASE,
-        ERASE_YES,
-        ERASE_NO,
-    }
-    if data in simple:
-        return Action(data)
-    parts = data.split(":")
-    if len(parts) != 3 or parts[0] not in ("fb", "pick") or not parts[1].isdigit():
+def parse(data: str) -> Press | None:
+    """The press behind a payload, or None when the payload is not one of ours."""
+    if len(data.encode("utf-8")) > MAX_BYTES:
         return None
-    interaction_id, value = int(parts[1]), parts[2]
-    if parts[0] == "fb" and value in ("0", "1"):
-        return Action("feedback", interaction_id, value)
-    if parts[0] == "pick" and (value == "none" or (value.isdigit() and int(value) < 10)):
-        return Action("pick", interaction_id, value)
-    return None
+    parts = data.split(":")
+    if len(parts) not in (3, 4):
+        return None
+    flow, step, value = parts[:3]
+    if not (_TOKEN.match(flow) and _TOKEN.match(step) and _VALUE.match(value)):
+        return None
+    if len(parts) == 4:
+        if not _REF.match(parts[3]):
+            return None
+        return Press(flow, step, value, int(parts[3]))
+    return Press(flow, step, value)
+
+
+# The onboarding buttons, named for the tests and the dialogue evaluation that drive onboarding.
+CONSENT_YES = "onboarding:consent:yes"
+CONSENT_NO = "onboarding:consent:no"
+ROLE_WORKER = "onboarding:role:worker"
+ROLE_COMPANY = "onboarding:role:company"
+COMPANY_NONE = "onboarding:company:none"

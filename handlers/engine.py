@@ -1,24 +1,27 @@
 """The dialogue engine: one `Turn` in, an `Outcome` out, all side effects in one transaction.
 
-Routing order: duplicate updates are dropped; commands work in any state; buttons are checked
-against the state that drew them; free text goes to the active flow (onboarding) or to the
-question answerer. The flow state is read from and written to the database on every turn, so
-a restart — or another worker process — carries on any conversation where it was.
+Routing order: duplicate updates are dropped; commands and global intents (a person, distress,
+privacy) may interrupt any flow, which resumes afterwards; buttons go to the flow and step named
+in their payload, which checks them against the current state; typed text goes first to the step
+that asked. Flows and commands are listed in handlers/flows/registry.py: a new flow adds no
+branch here. The state is read from and written to the database on every turn, so a restart —
+or another worker process — carries on any conversation where it was.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
-import re
 import time
 from collections.abc import Sequence
 
 from sqlalchemy.orm import Session
 
-from handlers import callbacks, faq, onboarding, privacy, texts
+from handlers import callbacks, texts
 from handlers.context import Context
-from handlers.faq import Analysis, Answerer, IntentParser, human_contact
+from handlers.faq import Analysis, Answerer, IntentParser
+from handlers.flows import handoff, menu, onboarding, privacy, registry
+from handlers.flows.base import Desk, Event, Flow, Step
 from handlers.housekeeping import enforce_retention, erased_anything
 from handlers.pseudonym import Pseudonymizer
 from handlers.settings import DialogueSettings, RetentionSettings
@@ -37,7 +40,12 @@ from storage import (
 
 logger = logging.getLogger(__name__)
 
-COMPANY_CODE = re.compile(r"^[A-Za-z0-9-]{3,32}$")
+URGENT = frozenset({"talk_to_human", "distress", "privacy_request"})
+"""Intents heard in any state: they interrupt the active flow, which resumes afterwards."""
+RESUME = "resume"
+"""Key, in an interrupting flow's data, of the place to return to when it finishes."""
+GROUP_START = "dal_gruppo"
+"""The /start parameter of the link sent into groups (not a company code: those have no _)."""
 
 
 class DialogueEngine:
@@ -54,11 +62,12 @@ class DialogueEngine:
         self._db = database
         self._retention_rules = retention or RetentionSettings()
         self._topics = {entry.id: entry.topic for entry in retriever.entries}
+        self._erased = False
         self._pseudonymizer = pseudonymizer
         self._settings = settings
         self._answerer = Answerer(retriever, intents, settings)
+        self._desk = Desk(settings, self._answerer)
         self._retention = dt.timedelta(days=settings.retention_days)
-        self._erased = False
 
     def handle(self, turn: Turn, update_id: int | None = None) -> Outcome:
         """Handle one turn; `update_id` (Telegram's) makes a redelivered update a no-op."""
@@ -124,6 +133,8 @@ class DialogueEngine:
         ):
             logger.info("update %s already handled: ignored", update_id)
             return Outcome(ignored=True)
+        if turn.chat_type != "private":
+            return self._in_group(turn)
         user_ref = self._pseudonymizer.user_ref(turn.channel, turn.user_id)
         on_telegram = turn.channel == "telegram"
         telegram_user_id = turn.user_id if on_telegram else None
@@ -203,7 +214,20 @@ class DialogueEngine:
 
     # -- routing ---------------------------------------------------------------------------
 
+    def _in_group(self, turn: Turn) -> Outcome:
+        """A group chat: a command gets "write to me privately", anything else is ignored.
+
+        Nothing about the person is stored: they have not consented to anything.
+        """
+        if turn.command is None:
+            return Outcome(ignored=True)
+        if turn.bot_username:
+            link = f"https://t.me/{turn.bot_username}?start={GROUP_START}"
+            return Outcome(replies=[Reply(texts.GROUP_PRIVATE_LINK.format(link=link))])
+        return Outcome(replies=[Reply(texts.GROUP_PRIVATE)])
+
     def _dispatch(self, ctx: Context, analysis: Analysis | None) -> None:
+        """Commands and global intents may interrupt any flow; the active flow gets the rest."""
         turn = ctx.turn
         if turn.command is not None:
             ctx.record.kind = "command"
@@ -216,130 +240,145 @@ class DialogueEngine:
         elif not (turn.text or "").strip():
             ctx.say(Reply(texts.EMPTY_MESSAGE))
         else:
-            self._on_text(ctx, (turn.text or "").strip(), analysis)
+            self._on_text(ctx, self._event((turn.text or "").strip(), analysis))
 
     def _on_command(self, ctx: Context, command: str, args: tuple[str, ...]) -> None:
-        days = self._settings.retention_days
+        run = registry.COMMANDS.get(command)
         if command == "start":
-            code = args[0] if args and COMPANY_CODE.match(args[0]) else None
-            if ctx.consented:
-                if code:
-                    onboarding.on_company_code(ctx, code)
-                ctx.goto(None)
-                ctx.say(Reply(texts.MENU))
-            else:
-                onboarding.start(ctx, days, code)
-        elif command == "menu":
-            ctx.say(Reply(texts.MENU))
-        elif command == "aiuto":
-            ctx.say(Reply(texts.HELP))
-        elif command == "privacy":
-            privacy.notice(ctx, days)
-        elif command == "miei_dati":
-            privacy.export(ctx)
-        elif command == "cancella":
-            privacy.ask_erase(ctx)
-        elif command == "operatore":
-            ctx.say(human_contact(self._settings))
-        else:
+            self._restart(ctx, args)
+        elif run is None:
             ctx.say(Reply(texts.UNKNOWN_COMMAND.format(command=command[:32])))
+        elif not ctx.consented and command not in registry.CONSENT_FREE:
+            self._apply(ctx, onboarding.start(self._desk, ctx), interrupting=False)
+        else:
+            self._apply(ctx, run(self._desk, ctx, args), interrupting=True)
+
+    def _restart(self, ctx: Context, args: tuple[str, ...]) -> None:
+        """/start: onboarding if there is no consent yet, else the menu; any flow is left."""
+        code = args[0] if args and onboarding.COMPANY_CODE.match(args[0]) else None
+        if not ctx.consented:
+            self._apply(ctx, onboarding.start(self._desk, ctx, code), interrupting=False)
+            return
+        ctx.goto(None)
+        step = menu.show(self._desk, ctx)
+        if code:
+            joined = onboarding.join(ctx, code)
+            unknown = Reply(texts.COMPANY_UNKNOWN_LATER.format(code=code[:40]))
+            step = step.after(joined or unknown)
+        self._apply(ctx, step, interrupting=False)
 
     def _on_button(self, ctx: Context, data: str) -> None:
-        action = callbacks.parse(data)
-        in_onboarding = ctx.flow == onboarding.FLOW
-        if action is None:
+        """A press goes to the flow and step named in its payload, which checks it is live."""
+        press = callbacks.parse(data)
+        flow = registry.FLOWS.get(press.flow) if press is not None else None
+        handler = flow.buttons.get(press.step) if flow is not None and press is not None else None
+        if press is None or handler is None:
             logger.info("unknown button payload ignored")
             ctx.say(Reply(texts.STALE_BUTTON, notice=texts.STALE_BUTTON))
-        elif action.name in (callbacks.CONSENT_YES, callbacks.CONSENT_NO):
-            if in_onboarding and ctx.step == onboarding.CONSENT:
-                accepted = action.name == callbacks.CONSENT_YES
-                onboarding.on_consent(ctx, accepted, self._settings.consent_version)
-            else:
-                ctx.say(Reply(texts.STALE_BUTTON, notice=texts.STALE_BUTTON))
-        elif action.name in (callbacks.ROLE_WORKER, callbacks.ROLE_COMPANY):
-            if in_onboarding and ctx.step == onboarding.ROLE and ctx.consented:
-                role = "worker" if action.name == callbacks.ROLE_WORKER else "company"
-                if onboarding.on_role(ctx, role):
-                    self._finish_onboarding(ctx)
-            else:
-                ctx.say(Reply(texts.STALE_BUTTON, notice=texts.STALE_BUTTON))
-        elif action.name == callbacks.COMPANY_NONE:
-            if in_onboarding and ctx.step == onboarding.COMPANY:
-                self._finish_onboarding(ctx)
-            else:
-                ctx.say(Reply(texts.STALE_BUTTON, notice=texts.STALE_BUTTON))
-        elif not ctx.consented:
-            onboarding.start(ctx, self._settings.retention_days)
-        else:
-            self._on_consented_button(ctx, action)
-
-    def _on_consented_button(self, ctx: Context, action: callbacks.Action) -> None:
-        if action.name == "feedback" and action.interaction_id is not None:
-            faq.on_feedback(ctx, action.interaction_id, action.value == "1")
-        elif action.name == "pick" and action.interaction_id is not None:
-            self._answerer.on_pick(ctx, action.interaction_id, action.value or "none")
-        elif action.name == callbacks.HUMAN:
-            ctx.goto(None)
-            ctx.say(human_contact(self._settings))
-        elif action.name == callbacks.REPHRASE:
-            ctx.goto(None)
-            ctx.say(Reply(texts.REPHRASE))
-        elif action.name == callbacks.PRIVACY_EXPORT:
-            privacy.export(ctx)
-        elif action.name == callbacks.PRIVACY_ERASE:
-            privacy.ask_erase(ctx)
-        elif action.name in (callbacks.ERASE_YES, callbacks.ERASE_NO):
-            privacy.on_erase(ctx, action.name == callbacks.ERASE_YES)
-
-    def _on_text(self, ctx: Context, text: str, analysis: Analysis | None) -> None:
-        if ctx.flow == onboarding.FLOW or not ctx.consented:
-            self._on_onboarding_text(ctx, text, analysis)
             return
-        self._answer(ctx, text, analysis)
+        if not ctx.consented and press.flow not in registry.CONSENT_FREE_FLOWS:
+            self._apply(ctx, onboarding.start(self._desk, ctx), interrupting=False)
+            return
+        step = handler(self._desk, ctx, press)
+        if step is None:
+            ctx.say(Reply(texts.STALE_BUTTON, notice=texts.STALE_BUTTON))
+            return
+        self._apply(ctx, step, interrupting=press.flow != ctx.flow)
 
-    def _on_onboarding_text(self, ctx: Context, text: str, analysis: Analysis | None) -> None:
-        """Typed replies to the onboarding questions count like the buttons they mean.
+    def _on_text(self, ctx: Context, event: Event) -> None:
+        """Typed text: an answer to the step that asked, a global intent, or the flow's text.
 
-        "sì" to the privacy question is consent (and "no" declines), "sono un lavoratore"
-        picks the role, "non ce l'ho" skips the company code. Anything else that reads as a
-        question is kept and answered once onboarding is done; a greeting is not kept.
+        The step that asked reads the text first, so "sì" after "vuoi davvero cancellare?"
+        confirms the erase and is not feedback on an earlier answer. What no step claims is
+        checked for a request for a person, distress, or privacy, in any state; the rest goes
+        to the active flow (onboarding keeps questions for later) or is a question.
         """
-        reply = self._answerer.reply_intent(analysis)
-        step = ctx.step if ctx.flow == onboarding.FLOW else None
-        if step == onboarding.CONSENT and reply in ("affirm", "deny"):
-            onboarding.on_consent(ctx, reply == "affirm", self._settings.consent_version)
-            return
-        if step == onboarding.ROLE and ctx.consented:
-            role = onboarding.role_from_text(text)
-            if role is not None:
-                if onboarding.on_role(ctx, role):
-                    self._finish_onboarding(ctx)
+        flow = self._active(ctx)
+        answer = flow.steps.get(ctx.step or "") if flow.name == ctx.flow else None
+        if answer is not None:
+            step = answer(self._desk, ctx, event)
+            if step is not None:
+                self._apply(ctx, step, interrupting=False)
                 return
-        if step == onboarding.COMPANY and ctx.consented:
-            if reply == "deny":  # "no", "non ce l'ho", "nessuno"
-                self._finish_onboarding(ctx)
-            elif COMPANY_CODE.match(text):
-                if onboarding.on_company_code(ctx, text):
-                    self._finish_onboarding(ctx)
-            else:
-                ctx.data["pending"] = text  # a question, not a code: answer it afterwards
-                self._finish_onboarding(ctx)
+        if event.urgent is not None:
+            self._apply(ctx, self._urgent(ctx, event.urgent), interrupting=True)
             return
-        keep = None if reply in faq.SMALLTALK else text
-        onboarding.hold_question(ctx, keep, self._settings.retention_days)
+        read = flow.other_text or registry.FLOWS[registry.DEFAULT].other_text
+        step = read(self._desk, ctx, event) if read is not None else None
+        if step is not None:
+            self._apply(ctx, step, interrupting=False)
 
-    def _finish_onboarding(self, ctx: Context) -> None:
-        pending = onboarding.finish(ctx)
-        if pending:
-            ctx.say(Reply(texts.PENDING_QUESTION))
-            self._answer(ctx, pending)
+    def _active(self, ctx: Context) -> Flow:
+        if not ctx.consented and ctx.flow not in registry.CONSENT_FREE_FLOWS:
+            return registry.FLOWS[registry.ENTRY]
+        return registry.FLOWS.get(ctx.flow or "", registry.FLOWS[registry.DEFAULT])
 
-    def _answer(self, ctx: Context, text: str, analysis: Analysis | None = None) -> None:
-        route = self._answerer.on_text(ctx, text, analysis)
-        if route == "talk_to_human":
-            ctx.say(human_contact(self._settings))
-        elif route == "privacy_request":
-            privacy.notice(ctx, self._settings.retention_days)
+    def _event(self, text: str, analysis: Analysis | None) -> Event:
+        if analysis is None or analysis.text != text:
+            analysis = self._answerer.analyse(text)
+        parse = analysis.parse
+        urgent: str | None = None
+        if handoff.sounds_distressed(text):
+            urgent = "distress"
+        elif parse.intent in URGENT and parse.confidence >= self._settings.smalltalk_confidence:
+            urgent = parse.intent
+        elif handoff.asks_for_person(text):
+            urgent = "talk_to_human"
+        elif handoff.sounds_angry(text):
+            urgent = "anger"
+        return Event(
+            text=text,
+            analysis=analysis,
+            reply=self._answerer.reply_intent(analysis),
+            urgent=urgent,
+        )
+
+    def _urgent(self, ctx: Context, intent: str) -> Step:
+        ctx.record.kind = "other"
+        ctx.record.intent = intent
+        if intent == "privacy_request":
+            return privacy.notice(self._desk, ctx)
+        if intent in ("distress", "anger"):
+            return handoff.request(self._desk, ctx, "distress" if intent == "distress" else "anger")
+        return handoff.request(self._desk, ctx)
+
+    def _apply(self, ctx: Context, step: Step, *, interrupting: bool) -> None:
+        """Move to the step's flow and state and say its replies.
+
+        An interruption of a resumable flow (onboarding, privacy, profile) keeps that flow's
+        place: if the interruption is over at once (contacts, a notice) the conversation stays
+        and the flow's question is asked again; if it opens a flow of its own, the place is
+        saved in that flow's data and taken up again when it finishes.
+        """
+        current = registry.FLOWS.get(ctx.flow or "")
+        saved = ctx.data.get(RESUME)
+        if interrupting and current is not None and current.resumable and step.flow != ctx.flow:
+            for reply in step.replies:
+                ctx.say(reply)
+            if step.finished:
+                self._reprompt(ctx, current)
+            else:
+                here = {"flow": ctx.flow, "step": ctx.step, "data": dict(ctx.data)}
+                ctx.goto(step.flow, step.state, **step.data, **{RESUME: here})
+            return
+        for reply in step.replies:
+            ctx.say(reply)
+        if ctx.erased:
+            return
+        if step.finished and isinstance(saved, dict) and saved.get("flow") in registry.FLOWS:
+            resumed = registry.FLOWS[str(saved["flow"])]
+            ctx.goto(resumed.name, saved.get("step"), **dict(saved.get("data") or {}))
+            self._reprompt(ctx, resumed)
+            return
+        data = dict(step.data)
+        if step.flow is not None and step.flow == ctx.flow and saved is not None:
+            data.setdefault(RESUME, saved)
+        ctx.goto(step.flow, step.state, **data)
+
+    def _reprompt(self, ctx: Context, flow: Flow) -> None:
+        prompt = flow.reprompt(self._desk, ctx) if flow.reprompt is not None else None
+        if prompt is not None:
+            ctx.say(prompt)
 
 
 def _plain_text(turn: Turn) -> str:

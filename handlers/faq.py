@@ -1,4 +1,7 @@
-"""Questions: answer, ask which topic was meant, or offer a person; then collect feedback.
+"""The answerer behind the questions flow: understand a message, search, and word the reply.
+
+The flow's states and steps live in handlers/flows/questions.py; this module knows the
+knowledge base: which entry answers, when to ask which topic was meant, when to offer a person.
 
 The intent classifier and retrieval look at the same prepared text and share one encoder call.
 Small talk is recognised only for short messages the classifier is sure about; anything longer
@@ -14,18 +17,14 @@ from typing import Protocol
 
 from handlers import callbacks, texts
 from handlers.context import Context
+from handlers.flows.base import Step
+from handlers.flows.handoff import HANDOFF_BUTTON
+from handlers.flows.questions import ANSWERED, CLARIFYING, FLOW, offer_human
 from handlers.settings import DialogueSettings
 from handlers.turns import Button, Reply
 from knowledge import Audience, Entry, Retriever, SearchResult
 from knowledge.encoders import Vectors
 from nlu import Parse
-from storage import set_feedback
-
-FLOW = "faq"
-CLARIFYING = "clarifying"
-OFFERED_HUMAN = "offered_human"
-ANSWERED = "answered"
-"""An answer was just given: a typed "sì" or "no" is the reply to "Ti è stata utile?"."""
 
 SMALLTALK = {
     "greet": texts.GREETING,
@@ -88,57 +87,38 @@ class Answerer:
         sure = analysis.parse.confidence >= self._settings.smalltalk_confidence
         return analysis.parse.intent if short and sure else None
 
-    def on_text(self, ctx: Context, text: str, analysis: Analysis | None = None) -> str | None:
-        """Handle free text; returns an intent the engine must route (human, privacy) or None."""
-        if analysis is None or analysis.text != text:
-            analysis = self.analyse(text)
-        prepared, truncated = analysis.prepared, analysis.truncated
-        vector, parse = analysis.vector, analysis.parse
+    def search(self, ctx: Context, prepared: str, vector: Vectors | None) -> SearchResult:
+        """Search the knowledge base for `prepared`, preferring the user's role's entries."""
+        return self._retriever.search(
+            prepared, audience=_audience(ctx.role), k=5, query_vector=vector
+        )
+
+    def prepare(self, text: str) -> str:
+        return self._retriever.prepare(text)[0]
+
+    def ask(self, ctx: Context, analysis: Analysis, result: SearchResult | None = None) -> Step:
+        """Answer free text: small talk, out of scope, or the knowledge base's best reply.
+
+        `result` is a search already made for this message (with its context, see
+        handlers/flows/questions.py); without it the message is searched as it is.
+        """
+        prepared, parse = analysis.prepared, analysis.parse
         ctx.record.kind = "question"
         ctx.record.intent, ctx.record.confidence = parse.intent, parse.confidence
         sure = parse.confidence >= self._settings.smalltalk_confidence
         reply = self.reply_intent(analysis)
-        if ctx.flow == FLOW and ctx.step == CLARIFYING and prepared.strip(".) ").isdigit():
-            # "2" typed instead of pressing the second button
-            choice = int(prepared.strip(".) ")) - 1
-            self.on_pick(ctx, int(ctx.data.get("interaction", 0)), str(max(choice, 0)))
-            return None
-        if ctx.flow == FLOW and ctx.step == ANSWERED:
-            answered = int(ctx.data.get("interaction", 0))
-            ctx.goto(None)
-            if reply in ("affirm", "deny"):
-                on_feedback(ctx, answered, reply == "affirm")
-                ctx.record.kind = "other"
-                return None
-        if ctx.flow == FLOW and ctx.step == OFFERED_HUMAN:
-            ctx.goto(None)
-            if reply == "affirm":  # "sì" to "vuoi una persona?"
-                ctx.record.kind = "other"
-                return "talk_to_human"
-            if reply == "deny":
-                ctx.record.kind = "other"
-                ctx.say(Reply(texts.REPHRASE))
-                return None
-        if reply in SMALLTALK:
+        if reply in SMALLTALK and result is None:
             ctx.record.kind = "other"
-            ctx.say(Reply(SMALLTALK[reply]))
-            return None
-        if sure and parse.intent in ("talk_to_human", "privacy_request"):
-            ctx.record.kind = "other"
-            return parse.intent
-        result = self._retriever.search(
-            prepared, audience=_audience(ctx.role), k=5, query_vector=vector
-        )
-        ctx.record.decision = result.decision
-        ctx.record.entry_ids = [h.entry.id for h in result.hits]
-        ctx.record.scores = [round(h.score, 4) for h in result.hits]
-        ctx.record.question_text = prepared
+            return Step.done(Reply(SMALLTALK[reply]))
+        if result is None:
+            result = self.search(ctx, prepared, analysis.vector)
+        self._record(ctx, result, prepared)
         if result.decision == "fallback" and sure and parse.intent == "out_of_scope":
-            ctx.say(Reply(texts.OUT_OF_SCOPE))
             ctx.log_now()
-            return None
-        if truncated:
-            ctx.say(Reply(texts.TRUNCATED))
+            return Step.done(Reply(texts.OUT_OF_SCOPE))
+        before: list[Reply] = []
+        if analysis.truncated:
+            before.append(Reply(texts.TRUNCATED))
         referral = result.decision == "answer" and result.candidates[0].entry.is_referral
         if (
             parse.intent == "report_need"
@@ -146,41 +126,70 @@ class Answerer:
             and result.decision != "fallback"
             and not referral
         ):
-            ctx.say(Reply(texts.NEED_ACKNOWLEDGED))
-        self._reply_to(ctx, result)
-        return None
+            before.append(Reply(texts.NEED_ACKNOWLEDGED))
+        return self.reply_to(ctx, result).after(*before)
 
-    def _reply_to(self, ctx: Context, result: SearchResult) -> None:
+    @staticmethod
+    def _record(ctx: Context, result: SearchResult, prepared: str) -> None:
+        ctx.record.decision = result.decision
+        ctx.record.entry_ids = [h.entry.id for h in result.hits]
+        ctx.record.scores = [round(h.score, 4) for h in result.hits]
+        ctx.record.question_text = prepared
+
+    def reply_to(self, ctx: Context, result: SearchResult) -> Step:
+        """The step a search result leads to: an answer, a choice of topics, or a person."""
         if result.decision == "answer":
-            self._serve(ctx, result.candidates[0].entry)
-            return
+            return self.serve(ctx, result.candidates[0].entry)
         interaction_id = ctx.log_now()
         if result.decision == "clarify":
             ctx.served = tuple(hit.entry.id for hit in result.candidates)
             ids = [hit.entry.id for hit in result.candidates]
-            ctx.goto(FLOW, CLARIFYING, interaction=interaction_id, candidates=ids)
             rows = tuple(
-                (Button(hit.entry.title, callbacks.pick(interaction_id, position)),)
+                (
+                    Button(
+                        hit.entry.title,
+                        callbacks.make(FLOW, CLARIFYING, str(position), interaction_id),
+                    ),
+                )
                 for position, hit in enumerate(result.candidates)
             )
-            none = (Button(texts.CLARIFY_NONE, callbacks.pick(interaction_id, None)),)
-            ctx.say(Reply(texts.CLARIFY, buttons=(*rows, none)))
-        else:
-            offer_human(ctx, texts.FALLBACK)
+            none = (
+                Button(
+                    texts.CLARIFY_NONE, callbacks.make(FLOW, CLARIFYING, "none", interaction_id)
+                ),
+            )
+            return Step.to(
+                FLOW,
+                CLARIFYING,
+                Reply(texts.CLARIFY, buttons=(*rows, none)),
+                interaction=interaction_id,
+                candidates=ids,
+            )
+        return offer_human(texts.FALLBACK)
 
-    def _serve(self, ctx: Context, entry: Entry) -> None:
-        """Give `entry` to the user: a welfare answer, or a referral to who handles it."""
+    def serve(self, ctx: Context, entry: Entry, question: str | None = None) -> Step:
+        """Give `entry` to the user: a welfare answer, or a referral to who handles it.
+
+        `question` (the prepared text) is kept in the flow data for a short while, so that a
+        follow-up ("e per la materna?") can be read together with it.
+        """
         ctx.served = (entry.id,)
         if entry.is_referral:
             ctx.record.decision = "referral"
             ctx.log_now()
-            ctx.goto(None)
-            ctx.say(referral_reply(entry))
-            return
+            return Step.done(referral_reply(entry))
         ctx.record.decision = "answer"
         interaction_id = ctx.log_now()
-        ctx.goto(FLOW, ANSWERED, interaction=interaction_id)
-        ctx.say(self.answer_reply(entry, interaction_id, ctx.now.date()))
+        return Step.to(
+            FLOW,
+            ANSWERED,
+            self.answer_reply(entry, interaction_id, ctx.now.date()),
+            interaction=interaction_id,
+            feedback_open=True,
+            question=question if question is not None else ctx.record.question_text,
+            entry=entry.id,
+            at=ctx.now.isoformat(),
+        )
 
     def answer_reply(self, entry: Entry, interaction_id: int, today: dt.date) -> Reply:
         """The entry's answer with its sources and the feedback question.
@@ -195,67 +204,16 @@ class Answerer:
         parts += [texts.ANSWER_SOURCES.format(sources=sources), texts.ANSWER_FEEDBACK]
         buttons: tuple[tuple[Button, ...], ...] = (
             (
-                Button(texts.FEEDBACK_YES, callbacks.feedback(interaction_id, True)),
-                Button(texts.FEEDBACK_NO, callbacks.feedback(interaction_id, False)),
+                Button(texts.FEEDBACK_YES, callbacks.make(FLOW, ANSWERED, "yes", interaction_id)),
+                Button(texts.FEEDBACK_NO, callbacks.make(FLOW, ANSWERED, "no", interaction_id)),
             ),
         )
         if entry.is_expired(today):
-            buttons += ((Button(texts.OFFER_HUMAN, callbacks.HUMAN),),)
+            buttons += ((Button(texts.OFFER_HUMAN, HANDOFF_BUTTON),),)
         return Reply("\n\n".join(parts), buttons=buttons)
 
-    def on_pick(self, ctx: Context, interaction_id: int, value: str) -> None:
-        """A candidate chosen from a clarifying question (only the latest one is live)."""
-        ctx.record.kind = "button"
-        live = ctx.flow == FLOW and ctx.step == CLARIFYING
-        if not live or ctx.data.get("interaction") != interaction_id:
-            ctx.say(Reply(texts.STALE_BUTTON, notice=texts.STALE_BUTTON))
-            return
-        candidates = [str(c) for c in ctx.data.get("candidates", [])]
-        ctx.goto(None)
-        if value == "none" or int(value) >= len(candidates):
-            ctx.record.decision = "fallback"
-            offer_human(ctx, texts.CLARIFY_NONE_REPLY)
-            return
-        entry = self._retriever_entry(candidates[int(value)])
-        if entry is None:
-            ctx.say(Reply(texts.STALE_BUTTON, notice=texts.STALE_BUTTON))
-            return
-        ctx.record.entry_ids = [entry.id]
-        self._serve(ctx, entry)
-
-    def _retriever_entry(self, entry_id: str) -> Entry | None:
+    def entry(self, entry_id: str) -> Entry | None:
         return next((e for e in self._retriever.entries if e.id == entry_id), None)
-
-
-def on_feedback(ctx: Context, interaction_id: int, helpful: bool) -> None:
-    ctx.record.kind = "button"
-    if ctx.flow == FLOW and ctx.step == ANSWERED:
-        ctx.goto(None)  # answered: a later "sì" is no longer about this answer
-    if not set_feedback(
-        ctx.session, interaction_id=interaction_id, user_ref=ctx.user_ref, helpful=helpful
-    ):
-        ctx.say(Reply(texts.STALE_BUTTON, notice=texts.STALE_BUTTON))
-        return
-    if helpful:
-        ctx.say(Reply(texts.FEEDBACK_THANKS, notice=texts.FEEDBACK_THANKS))
-    else:
-        offer_human(ctx, texts.FEEDBACK_SORRY)
-
-
-def offer_human(ctx: Context, text: str) -> None:
-    """Ask whether the user wants a person; a typed "sì" or "no" answers it like the buttons."""
-    ctx.goto(FLOW, OFFERED_HUMAN)
-    ctx.say(
-        Reply(
-            text,
-            buttons=(
-                (
-                    Button(texts.OFFER_HUMAN, callbacks.HUMAN),
-                    Button(texts.OFFER_REPHRASE, callbacks.REPHRASE),
-                ),
-            ),
-        )
-    )
 
 
 def referral_reply(entry: Entry) -> Reply:
@@ -264,20 +222,6 @@ def referral_reply(entry: Entry) -> Reply:
     return Reply(
         "\n\n".join((entry.answer, texts.REFERRAL_WHO.format(who=who), texts.REFERRAL_MORE))
     )
-
-
-def human_contact(settings: DialogueSettings) -> Reply:
-    """How to reach a person. Until tickets exist, the desk's own contacts from settings."""
-    lines = []
-    if settings.desk_email:
-        lines.append(texts.HUMAN_CONTACT_EMAIL.format(email=settings.desk_email))
-    if settings.desk_phone:
-        lines.append(texts.HUMAN_CONTACT_PHONE.format(phone=settings.desk_phone))
-    if settings.desk_hours and lines:
-        lines.append(texts.HUMAN_CONTACT_HOURS.format(hours=settings.desk_hours))
-    if not lines:
-        return Reply(texts.HUMAN_CONTACT_UNSET)
-    return Reply(texts.HUMAN_CONTACT.format(contacts="\n".join(lines)))
 
 
 def _audience(role: str | None) -> Audience | None:

@@ -16,7 +16,7 @@ import datetime as dt
 
 from sqlalchemy.orm import Session
 
-from handlers import onboarding
+from handlers.flows import onboarding
 from handlers.settings import RetentionSettings
 from storage import (
     drop_stale_flow_value,

@@ -1,8 +1,11 @@
 """Everything the desk says, in one place, so the tone stays the same: warm, plain Italian.
 
 Kept apart from the logic so the wording can be reviewed (and one day translated) without
-reading code. `**bold**` is the only markup; channels render it.
+reading code, organised by flow (handlers/flows/). `**bold**` is the only markup; channels
+render it.
 """
+
+# -- onboarding (handlers/flows/onboarding.py) ------------------------------------------
 
 from __future__ import annotations
 
@@ -32,6 +35,10 @@ CONSENT_DECLINED = (
 CONSENT_NEEDED = (
     "Per continuare mi serve il tuo ok sulla privacy: premi uno dei pulsanti qui sopra."
 )
+CONSENT_AGAIN = (
+    "Per continuare mi serve ancora il tuo ok sulla privacy (l'informativa è qui sopra): "
+    "ti va bene?"
+)
 
 ASK_ROLE = "Grazie! Per darti risposte giuste: tu sei…"
 ROLE_WORKER = "Lavoratore o lavoratrice"
@@ -57,25 +64,40 @@ ONBOARDING_DONE = (
     "«come funziona il premio di risultato?».\n\nScrivi /menu per vedere cosa posso fare."
 )
 PENDING_QUESTION = "Ora rispondo alla domanda che mi avevi scritto:"
+COMPANY_UNKNOWN_LATER = (
+    "Non trovo il codice «{code}»: il tuo profilo resta com'era. Puoi cambiarlo con /profilo."
+)
 
+# -- menu and help (handlers/flows/menu.py) ---------------------------------------------
 MENU = (
-    "Ecco cosa posso fare:\n"
-    "- rispondere alle tue domande sul welfare aziendale: scrivile pure;\n"
-    "- /operatore — parlare con una persona dello sportello;\n"
-    "- /privacy — come tratto i tuoi dati;\n"
-    "- /miei_dati — ricevere tutto quello che ho su di te;\n"
-    "- /cancella — cancellare i tuoi dati;\n"
-    "- /aiuto — qualche consiglio per usarmi al meglio."
+    "Ecco cosa posso fare: rispondo alle tue domande sul welfare aziendale (scrivile pure, "
+    "con parole tue) e, se serve, ti metto in contatto con una persona dello sportello.\n\n"
+    "Scegli qui sotto, oppure scrivimi direttamente la domanda."
+)
+MENU_ASK = "✍️ Fai una domanda"
+MENU_HUMAN = "🙋 Parla con una persona"
+MENU_PRIVACY = "🔒 I tuoi dati"
+MENU_PROFILE = "👤 Cambia profilo"
+MENU_HELP = "❓ Aiuto"
+MENU_ASK_REPLY = (
+    "Scrivimi pure la domanda, come la diresti a un collega. Per esempio: «posso farmi "
+    "rimborsare la retta del nido?»"
 )
 HELP = (
-    "Qualche consiglio:\n"
+    "Sono l'assistente dello **Sportello Welfare**: rispondo alle domande sul welfare "
+    "aziendale (rimborsi, buoni pasto, nido e scuola, assistenza ai familiari, premio di "
+    "risultato, congedi e simili) e ti metto in contatto con una persona quando serve.\n\n"
+    "**Comandi**\n{commands}\n\n"
+    "**Qualche consiglio**\n"
     "- scrivi la domanda come la diresti a un collega, anche senza accenti;\n"
-    "- una domanda per messaggio funziona meglio;\n"
+    "- puoi continuare un discorso: «e per la scuola materna?»;\n"
     "- se ti propongo più argomenti, scegli quello giusto con i pulsanti;\n"
     "- se la risposta non ti aiuta, premi 👎 e ti propongo una persona.\n\n"
     "Ricorda: le mie risposte sono informazioni generali. Per il tuo caso preciso vale il "
     "regolamento del piano della tua azienda."
 )
+
+# -- questions and answers (handlers/flows/questions.py, handlers/faq.py) ----------------
 GREETING = "Ciao! Dimmi pure: che cosa vuoi sapere sul welfare aziendale?"
 THANKS = "Figurati! Se hai altre domande, sono qui."
 GOODBYE = "A presto! Quando vuoi, scrivimi di nuovo."
@@ -118,6 +140,17 @@ FALLBACK = (
 OFFER_HUMAN = "Sì, con una persona"
 OFFER_REPHRASE = "Riformulo la domanda"
 REPHRASE = "Va bene, scrivimi la domanda con altre parole: ci riprovo."
+TWO_QUESTIONS = "Mi hai fatto due domande: ti rispondo su tutte e due."
+FOLLOW_UP_YES = "**Sì.** Ecco i dettagli:"
+FOLLOW_UP_NO_AMOUNT = (
+    "**No**: la cifra più alta che trovo in questa risposta è {most}. Ecco i dettagli:"
+)
+
+# -- hand-off (handlers/flows/handoff.py) ------------------------------------------------
+DISTRESS = (
+    "Mi dispiace davvero, sembra un periodo molto pesante. Non sei da solo o da sola: "
+    "una persona dello sportello può ascoltarti e aiutarti a capire che cosa puoi chiedere."
+)
 
 HUMAN_CONTACT = "Per parlare con una persona dello Sportello Welfare:\n{contacts}"
 HUMAN_CONTACT_EMAIL = "- scrivi a {email}"
@@ -128,6 +161,12 @@ HUMAN_CONTACT_UNSET = (
     "i contatti dello Sportello Welfare della tua zona: ti aiuteranno loro."
 )
 
+ANGER = (
+    "Mi dispiace, capisco che sia frustrante non trovare la risposta. Una persona dello "
+    "sportello può aiutarti meglio di me:"
+)
+
+# -- privacy (handlers/flows/privacy.py) ------------------------------------------------
 PRIVACY_MENU = (
     "**Come tratto i tuoi dati**\n"
     "- ti riconosco con un codice anonimo, non con il tuo nome; il collegamento con il tuo "
@@ -154,7 +193,28 @@ ERASE_NO = "No, lascia stare"
 ERASE_DONE = (
     "Fatto: ho cancellato i tuoi dati. Se mi scrivi di nuovo, ripartiamo da capo con /start."
 )
+ERASE_ASK_AGAIN = (
+    "Non ho ancora cancellato niente. Vuoi che cancelli i tuoi dati? Rispondi «sì» oppure «no»."
+)
 ERASE_KEPT = "Va bene, non ho cancellato niente."
+
+# -- profile (handlers/flows/profile.py) -------------------------------------------------
+ROLE_NAMES = {"worker": "lavoratore o lavoratrice", "company": "azienda / ufficio personale"}
+ROLE_UNSET = "non indicato"
+PROFILE_ASK_ROLE = (
+    "Cambiamo il tuo profilo: non cancello niente. Ora risulti: **{current}**. Tu sei…"
+)
+PROFILE_KEEP = "Lascia com'è"
+PROFILE_ASK_COMPANY = (
+    "Se hai un nuovo **codice sportello** della tua azienda, scrivilo qui; altrimenti premi "
+    "«Lascia com'è»."
+)
+PROFILE_COMPANY_UNKNOWN = (
+    "Non trovo il codice «{code}». Controlla e riprova, oppure premi «Lascia com'è»."
+)
+PROFILE_DONE = "Fatto, il tuo profilo è aggiornato. Scrivimi pure la tua domanda."
+
+# -- everywhere ---------------------------------------------------------------------------
 NO_DATA = "Non ho nessun dato su di te. Se vuoi iniziare, scrivi /start."
 
 UNKNOWN_COMMAND = "Non conosco il comando /{command}. Scrivi /menu per vedere quelli che uso."
@@ -165,6 +225,10 @@ UNSUPPORTED_ATTACHMENT = (
 EMPTY_MESSAGE = "Non ho ricevuto testo. Scrivimi pure la tua domanda."
 STALE_BUTTON = "Questo pulsante non è più attivo. Scrivimi di nuovo la domanda."
 TRUNCATED = "(Il messaggio era molto lungo: ho letto solo la prima parte.)"
+GROUP_PRIVATE = "Per le domande sul welfare scrivimi in privato: qui nel gruppo non rispondo."
+GROUP_PRIVATE_LINK = (
+    "Per le domande sul welfare scrivimi in privato: {link}\nQui nel gruppo non rispondo."
+)
 ERROR = (
     "Scusa, qualcosa è andato storto dalla mia parte. Riprova tra poco; se il problema "
     "continua, scrivi /operatore."
@@ -173,7 +237,8 @@ ERROR = (
 COMMAND_DESCRIPTIONS: tuple[tuple[str, str], ...] = (
     ("start", "Inizia o ricomincia"),
     ("menu", "Cosa posso fare"),
-    ("aiuto", "Consigli per usarmi"),
+    ("aiuto", "Cosa faccio e i comandi"),
+    ("profilo", "Cambia ruolo o azienda"),
     ("operatore", "Parla con una persona"),
     ("privacy", "Come tratto i tuoi dati"),
     ("miei_dati", "Scarica i tuoi dati"),

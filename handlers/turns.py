@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 Channel = Literal["telegram", "terminal", "test"]
+ChatType = Literal["private", "group"]
 Attachment = Literal[
     "sticker", "photo", "voice", "video", "document", "location", "contact", "other"
 ]
@@ -35,6 +36,10 @@ class Turn:
     attachment: Attachment | None = None
     language: str | None = None
     """The client's language code (Telegram's `language_code`), a hint only."""
+    chat_type: ChatType = "private"
+    """Where it was written: the desk talks only in private chats (see DialogueEngine)."""
+    bot_username: str | None = None
+    """The bot's own username, for the link that invites a group member to a private chat."""
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,8 @@ from typing import Any, Literal
 
 import yaml
 
+from sportello.errors import SportelloError
+
 Audience = Literal["worker", "company", "both"]
 Kind = Literal["faq", "case-history", "referral"]
 AUDIENCES: tuple[Audience, ...] = ("worker", "company", "both")
@@ -71,7 +73,7 @@ class RawEntry:
     body_line: int
 
 
-class EntryFormatError(ValueError):
+class EntryFormatError(SportelloError, ValueError):
     """The file is not front matter + body at all, so no field can be checked."""
 
     def __init__(self, path: Path, line: int, problem: str, fix: str) -> None:

@@ -13,12 +13,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from knowledge.retriever import SearchResult
+from sportello.errors import SportelloError
 
 RANK_DEPTH = 10
 """Ranks beyond this count as not found for MRR."""
 
 
-class LabelledFileError(ValueError):
+class LabelledFileError(SportelloError, ValueError):
     """The evaluation file is malformed; the message names file, line and fix."""
 
 

@@ -28,6 +28,7 @@ from knowledge.condense import condense
 from knowledge.dense import DenseIndex
 from knowledge.encoders import Encoder, Vectors
 from knowledge.entries import Audience, Entry
+from sportello.errors import SportelloError
 
 logger = logging.getLogger(__name__)
 
@@ -119,7 +120,7 @@ class SearchResult:
         return self.hits[0] if self.hits else None
 
 
-class QueryError(ValueError):
+class QueryError(SportelloError, ValueError):
     """The query cannot be searched (empty or only whitespace)."""
 
 

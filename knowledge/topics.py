@@ -8,6 +8,7 @@ from pathlib import Path
 import yaml
 
 from knowledge.entries import AUDIENCES, Audience
+from sportello.errors import SportelloError
 
 BUNDLED_TOPICS = Path(__file__).with_name("topics.yml")
 
@@ -20,7 +21,7 @@ class Topic:
     english: str
 
 
-class TopicsError(ValueError):
+class TopicsError(SportelloError, ValueError):
     """topics.yml is missing or malformed; the message names the file and the fix."""
 
 

@@ -31,6 +31,7 @@ from knowledge.entries import (
 )
 from knowledge.text import fold
 from knowledge.topics import Topic
+from sportello.errors import SportelloError
 
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 MIN_QUESTIONS = 6
@@ -105,7 +106,7 @@ class CheckReport:
         return [p for p in self.problems if p.severity == "warning"]
 
 
-class KnowledgeBaseError(ValueError):
+class KnowledgeBaseError(SportelloError, ValueError):
     """The knowledge base has errors; the message lists each with file, line and fix."""
 
     def __init__(self, problems: Sequence[Problem]) -> None:

@@ -1,7 +1,9 @@
 """What understanding one message yields, and the one interface every NLU engine implements.
 
-The dialogue only ever sees a `Parse`: the builtin classifier and a Rasa server are
-interchangeable behind `IntentClassifier`, so the choice is a setting, not a code change.
+The dialogue only ever sees a `Parse`, so it does not depend on how the intent is found. The
+desk ships one engine, the builtin classifier on the shared encoder (nlu/builtin.py); another
+engine would be a new `IntentClassifier` implementation and its wiring, not a setting. The
+training data is kept in Rasa's YAML format only so that it stays readable by common tools.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ INTENTS: tuple[str, ...] = (
     "ask_question",
     "report_need",
     "talk_to_human",
+    "distress",
     "privacy_request",
     "bot_challenge",
     "out_of_scope",

@@ -22,6 +22,7 @@ import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from knowledge.text import fold
+from sportello.errors import SportelloError
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 BUNDLED_NLU_DATA = DATA_DIR / "nlu.yml"
@@ -38,7 +39,7 @@ _EXAMPLE_LINE = re.compile(r"-(?:\s+(?P<text>.*))?")
 _SPACES = re.compile(r"\s+")
 
 
-class NluDataError(ValueError):
+class NluDataError(SportelloError, ValueError):
     """Training or evaluation data is unusable; the message names file, line and fix."""
 
 

@@ -16,11 +16,8 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from bot.settings import BotConfigurationError
 from knowledge import (
     AUDIENCES,
-    EncoderUnavailable,
-    KnowledgeBaseError,
     QueryError,
     SearchResult,
     build_encoder,
@@ -28,11 +25,10 @@ from knowledge import (
     evaluate_retrieval,
     read_labelled_queries,
 )
-from knowledge.evaluation import LabelledFileError
-from knowledge.topics import TopicsError
+from sportello.errors import SportelloError
 from sportello.files import PRIVATE_UMASK
 from sportello.logs import configure_logging
-from sportello.settings import Settings, SettingsError, load_settings
+from sportello.settings import Settings, load_settings
 from sportello.wiring import build_search, open_knowledge_base
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
@@ -57,32 +53,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         configure_logging(settings.log_level, settings.secret_values())
         code: int = args.run(args, settings)
         return code
-    except Exception as exc:
-        if not isinstance(exc, _user_errors()):
-            raise
+    except SportelloError as exc:
         print(f"errore: {exc}", file=sys.stderr)
         return EXIT_USAGE
-
-
-def _user_errors() -> tuple[type[Exception], ...]:
-    """Errors a user can fix from the message alone: printed, not a traceback.
-
-    Storage and NLU are imported here, on the error path, so that commands which never touch
-    them (kb, ask, eval retrieval) start without loading their libraries.
-    """
-    from nlu import NluDataError
-    from storage import StorageError
-
-    return (
-        SettingsError,
-        KnowledgeBaseError,
-        TopicsError,
-        EncoderUnavailable,
-        LabelledFileError,
-        BotConfigurationError,
-        StorageError,
-        NluDataError,
-    )
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -14,6 +14,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from sportello.errors import SportelloError
+
 SECRETS: tuple[tuple[str, str], ...] = (
     ("telegram", "token"),
     ("telegram", "webhook_secret"),
@@ -22,7 +24,7 @@ SECRETS: tuple[tuple[str, str], ...] = (
 """(section, key) of every secret setting; each has a `<key>_file` companion."""
 
 
-class SecretFileError(ValueError):
+class SecretFileError(SportelloError, ValueError):
     """A secret file cannot be used; the message names the file and the fix."""
 
 

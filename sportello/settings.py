@@ -24,6 +24,7 @@ from bot.settings import TelegramSettings
 from handlers.dispatch import DEFAULT_MAX_BATCH
 from handlers.settings import DialogueSettings, RetentionSettings
 from knowledge import BUNDLED_BASE, BUNDLED_TOPICS, EncoderSettings, RetrievalSettings
+from sportello.errors import SportelloError
 from sportello.secret_files import SecretFileError, read_secret_file, secrets_in_file
 
 CONFIG_ENV = "SPORTELLO_CONFIG"
@@ -122,7 +123,7 @@ class Settings(BaseSettings):
         return env_settings, dotenv_settings, init_settings, file_secret_settings
 
 
-class SettingsError(ValueError):
+class SettingsError(SportelloError, ValueError):
     """The configuration cannot be used; the message names the file or variable and the fix."""
 
 

@@ -32,6 +32,7 @@ from multiprocessing.process import BaseProcess
 from typing import TYPE_CHECKING, Any
 
 from handlers import Incoming, Outcome
+from sportello.errors import SportelloError
 from sportello.logs import configure_logging
 from sportello.settings import Settings
 
@@ -50,7 +51,7 @@ _spawn = multiprocessing.get_context("spawn")
 fork copies their locks in whatever state they were in."""
 
 
-class WorkerError(RuntimeError):
+class WorkerError(SportelloError, RuntimeError):
     """A worker could not start, or died; the message says why."""
 
 

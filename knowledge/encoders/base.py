@@ -13,10 +13,12 @@ from typing import Protocol
 import numpy as np
 from numpy.typing import NDArray
 
+from sportello.errors import SportelloError
+
 Vectors = NDArray[np.float32]
 
 
-class EncoderUnavailable(RuntimeError):
+class EncoderUnavailable(SportelloError, RuntimeError):
     """The encoder's package or model is missing; the message names what to install."""
 
 

@@ -156,7 +156,7 @@ async def test_stickers_and_old_buttons_get_a_polite_reply(
     standin.queue_update(message_update(USER, None, sticker=sticker))
     reply = await next_reply(standin, count)
     assert "leggo solo messaggi scritti" in reply.params["text"]
-    standin.queue_update(callback_update(USER, "pick:1:0"))
+    standin.queue_update(callback_update(USER, "faq:clarifying:0:1"))
     await standin.wait_for(
         lambda calls: any(
             c.method == "answerCallbackQuery" and "non è più attivo" in str(c.params.get("text"))
@@ -238,3 +238,19 @@ async def test_a_database_outage_gets_an_apology_and_the_bot_carries_on(
     standin.queue_update(message_update(USER, "/menu"))
     after = await next_reply(standin, count + 1)
     assert "Ecco cosa posso fare" in after.params["text"]
+
+
+async def test_a_command_in_a_group_gets_a_private_link_and_chatter_is_ignored(
+    standin: BotApiStandIn,
+    polling_app: Application,  # type: ignore[type-arg]
+    database: Database,
+) -> None:
+    group = {"id": -1001, "type": "supergroup", "title": "Reparto"}
+    standin.queue_update(message_update(USER, "ciao a tutti", chat=group))
+    standin.queue_update(message_update(USER, "/aiuto@sportello_bot", chat=group))
+    reply = await next_reply(standin, 0, chat_id=-1001)
+    assert "scrivimi in privato" in reply.params["text"]
+    assert "https://t.me/sportello_bot?start=dal_gruppo" in reply.params["text"]
+    assert len(messages_to(standin.calls, -1001)) == 1  # the chatter got nothing
+    with database.session() as session:
+        assert session.query(User).count() == 0

@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from handlers import DialogueEngine, Incoming, Outcome, Pseudonymizer, Turn, callbacks, onboarding
+from handlers import DialogueEngine, Incoming, Outcome, Pseudonymizer, Turn, callbacks
+from handlers.flows import onboarding
 from storage import Database, Interaction, ProcessedUpdate, User, load_turn_state
 from storage.models import LANGUAGE_LENGTH
 from tests.conftest import KEY, DeskParts, make_engine

@@ -285,7 +285,9 @@ def test_attachments_and_forged_buttons(engine: DialogueEngine) -> None:
     chat.onboard()
     outcome = chat.handle(chat._turn(attachment="sticker"))
     assert "leggo solo messaggi scritti" in outcome.replies[0].text
-    assert chat.press_data("fb:99999:1")[0].notice is not None  # not this user's interaction
+    assert (
+        chat.press_data("faq:answered:yes:99999")[0].notice is not None
+    )  # not this user's interaction
     assert chat.press_data("nonsense")[0].notice is not None
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from handlers import DialogueEngine, texts
-from handlers.onboarding import role_from_text
+from handlers.flows.onboarding import role_from_text
 from storage import Database, User
 from tests.dialogue.conftest import Chat
 

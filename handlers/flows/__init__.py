@@ -1,0 +1,1 @@
+"""The conversation's flows, one module each; handlers/flows/registry.py lists them."""

@@ -1,0 +1,281 @@
+"""Onboarding: privacy notice and consent, role, company code. See onboarding.mmd.
+
+Typed answers count like the buttons: "sì"/"accetto" and "no" to the privacy question, a role
+in words ("sono una lavoratrice", "ufficio personale"), "no"/"nessuno" for the code. A question
+written before consent is not lost: it waits in the flow data ("pending", for a day at most,
+handlers/housekeeping.py) and is answered as soon as onboarding ends. Declining consent erases
+everything stored so far.
+
+Company codes can be guessed, and a code says which employer a person works for: after
+`MAX_CODE_FAILURES` wrong codes in a row, trying another one is paused for `CODE_PAUSE`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from handlers import callbacks, texts
+from handlers.context import Context
+from handlers.flows import questions
+from handlers.flows.base import Desk, Event, Flow, Step
+from handlers.flows.privacy import privacy_facts
+from handlers.turns import Button, Reply
+from knowledge.text import fold
+from storage import (
+    company_codes_paused_until,
+    erase_user,
+    join_company,
+    record_code_attempt,
+    set_consent,
+    set_role,
+)
+
+FLOW = "onboarding"
+CONSENT, ROLE, COMPANY = "consent", "role", "company"
+PENDING_HOURS = 24
+"""How long what onboarding needs is kept without consent: the person's row, chat link and a
+question written before consenting. Long enough to come back to the notice the same day."""
+MAX_CODE_FAILURES = 5
+CODE_PAUSE = dt.timedelta(minutes=15)
+
+COMPANY_CODE = re.compile(r"^[A-Za-z0-9-]{3,32}$")
+SMALLTALK = frozenset({"greet", "thanks", "goodbye", "bot_challenge", "affirm", "deny"})
+"""Intents of messages not worth keeping as the question to answer after onboarding."""
+
+
+def start(desk: Desk, ctx: Context, company_code: str | None = None) -> Step:
+    """/start: show the privacy notice (again), remembering a deep-link company code."""
+    pending = ctx.data.get("pending") if ctx.flow == FLOW else None
+    return Step.to(
+        FLOW,
+        CONSENT,
+        consent_request(ctx, desk.settings.retention_days),
+        code=company_code,
+        pending=pending,
+    )
+
+
+def consent_request(ctx: Context, retention_days: int) -> Reply:
+    return Reply(
+        texts.PRIVACY_NOTICE.format(**privacy_facts(ctx, retention_days, PENDING_HOURS)),
+        buttons=_consent_buttons(),
+    )
+
+
+def _consent_buttons() -> tuple[tuple[Button, ...], ...]:
+    return (
+        (
+            Button(texts.CONSENT_YES, callbacks.CONSENT_YES),
+            Button(texts.CONSENT_NO, callbacks.CONSENT_NO),
+        ),
+    )
+
+
+def role_request() -> Reply:
+    return Reply(
+        texts.ASK_ROLE,
+        buttons=(
+            (Button(texts.ROLE_WORKER, callbacks.ROLE_WORKER),),
+            (Button(texts.ROLE_COMPANY, callbacks.ROLE_COMPANY),),
+        ),
+    )
+
+
+def company_request() -> Reply:
+    return Reply(texts.ASK_COMPANY_CODE, buttons=_no_code_button())
+
+
+def _no_code_button() -> tuple[tuple[Button, ...], ...]:
+    return ((Button(texts.NO_COMPANY_CODE, callbacks.COMPANY_NONE),),)
+
+
+# -- steps -------------------------------------------------------------------------------
+
+
+def on_consent(desk: Desk, ctx: Context, event: Event) -> Step | None:
+    if event.reply not in ("affirm", "deny"):
+        return None
+    return _consent(desk, ctx, event.reply == "affirm")
+
+
+def _consent(desk: Desk, ctx: Context, accepted: bool) -> Step:
+    if not accepted:
+        erase_user(ctx.session, user_ref=ctx.user_ref)
+        ctx.erased = True
+        return Step.done(Reply(texts.CONSENT_DECLINED))
+    set_consent(
+        ctx.session, user_ref=ctx.user_ref, version=desk.settings.consent_version, now=ctx.now
+    )
+    ctx.consented = True
+    return Step(FLOW, ROLE, (role_request(),), dict(ctx.data))
+
+
+def on_role(desk: Desk, ctx: Context, event: Event) -> Step | None:
+    role = role_from_text(event.text or "") if ctx.consented else None
+    return None if role is None else _role(desk, ctx, role)
+
+
+def _role(desk: Desk, ctx: Context, role: str) -> Step:
+    """Record the role; onboarding is over when a deep-link code was valid."""
+    set_role(ctx.session, user_ref=ctx.user_ref, role=role)
+    ctx.role = role
+    code = ctx.data.get("code")
+    joined = join(ctx, str(code)) if code else None
+    if joined is not None:
+        return finish(desk, ctx, joined)
+    return Step(FLOW, COMPANY, (company_request(),), dict(ctx.data))
+
+
+def on_company(desk: Desk, ctx: Context, event: Event) -> Step | None:
+    """ "no"/"non ce l'ho" skips, a code-like word is tried; anything else is not an answer."""
+    text = event.text or ""
+    if not ctx.consented or event.urgent is not None:
+        return None
+    if event.reply == "deny":
+        return finish(desk, ctx)
+    if not COMPANY_CODE.match(text):
+        return None
+    joined = join(ctx, text)
+    if joined is not None:
+        return finish(desk, ctx, joined)
+    return Step(FLOW, COMPANY, (code_refused(ctx, text, _no_code_button()),), dict(ctx.data))
+
+
+def code_refused(ctx: Context, code: str, buttons: tuple[tuple[Button, ...], ...] = ()) -> Reply:
+    """Why a typed code did not join: unknown, or trying is paused after too many misses."""
+    paused = company_codes_paused_until(ctx.session, user_ref=ctx.user_ref, now=ctx.now)
+    if paused is not None:
+        minutes = max(1, -(-int((paused - ctx.now).total_seconds()) // 60))
+        return Reply(texts.COMPANY_CODES_PAUSED.format(minutes=minutes), buttons=buttons)
+    return Reply(texts.COMPANY_UNKNOWN.format(code=code.strip()[:40]), buttons=buttons)
+
+
+def other_text(desk: Desk, ctx: Context, event: Event) -> Step:
+    """Text that answers no onboarding question: a question is kept and answered afterwards.
+
+    At the company step onboarding ends at once and the question is answered; earlier, the
+    step's question is asked again. A greeting is not kept.
+    """
+    text = event.text or ""
+    if ctx.flow == FLOW and ctx.step == COMPANY and ctx.consented:
+        ctx.data["pending"] = text
+        return finish(desk, ctx)
+    keep = None if desk.answerer.reply_intent(event.analysis) in SMALLTALK else text
+    if ctx.flow != FLOW:
+        return Step.to(
+            FLOW,
+            CONSENT,
+            consent_request(ctx, desk.settings.retention_days),
+            code=None,
+            pending=keep,
+        )
+    data = dict(ctx.data)
+    if keep is not None:
+        data["pending"] = keep
+    if ctx.step == CONSENT:
+        return Step(FLOW, CONSENT, (Reply(texts.CONSENT_NEEDED),), data)
+    prompt = reprompt(desk, ctx)
+    return Step(FLOW, ctx.step or CONSENT, (prompt,) if prompt else (), data)
+
+
+def reprompt(desk: Desk, ctx: Context) -> Reply | None:
+    """The current step's question again, after an interruption or an unclear answer."""
+    if ctx.step == CONSENT:
+        return Reply(texts.CONSENT_AGAIN, buttons=_consent_buttons())
+    if ctx.step == ROLE:
+        return role_request()
+    if ctx.step == COMPANY:
+        return company_request()
+    return None
+
+
+def finish(desk: Desk, ctx: Context, *before: Reply) -> Step:
+    """Close onboarding and answer the question that was waiting, if any."""
+    pending = ctx.data.get("pending")
+    done = (*before, Reply(texts.ONBOARDING_DONE))
+    ctx.data.pop("pending", None)
+    if not pending:
+        return Step.done(*done)
+    analysis = desk.answerer.analyse(str(pending))
+    ctx.goto(None)  # the question is read on its own, not as a follow-up of anything
+    return questions.ask(desk, ctx, Event(text=str(pending), analysis=analysis)).after(
+        *done, Reply(texts.PENDING_QUESTION)
+    )
+
+
+WORKER_WORDS = ("lavorat", "dipendent", "operai", "impiegat", "socio", "worker", "employee")
+COMPANY_WORDS = ("aziend", "impres", "datore", "titolar", "hr", "risorse umane", "personale")
+"""Word starts (accents folded) that name a role when someone types it instead of pressing."""
+
+
+def role_from_text(text: str) -> str | None:
+    """ "sono una lavoratrice" → worker, "ufficio personale" → company; None when unclear."""
+    words = fold(text).replace("'", " ").split()
+    joined = " ".join(words)
+
+    def names(starts: tuple[str, ...]) -> bool:
+        return any(
+            (" " in s and s in joined) or any(w.startswith(s) for w in words) for s in starts
+        )
+
+    worker, company = names(WORKER_WORDS), names(COMPANY_WORDS)
+    if worker == company:
+        return None
+    return "worker" if worker else "company"
+
+
+def join(ctx: Context, code: str) -> Reply | None:
+    """Attach the user to the company with `code`: the confirmation, or None if unknown.
+
+    Unless trying is paused; every try counts towards the pause.
+    """
+    if company_codes_paused_until(ctx.session, user_ref=ctx.user_ref, now=ctx.now) is not None:
+        return None
+    company = join_company(ctx.session, user_ref=ctx.user_ref, code=code)
+    record_code_attempt(
+        ctx.session,
+        user_ref=ctx.user_ref,
+        joined=company is not None,
+        now=ctx.now,
+        max_failures=MAX_CODE_FAILURES,
+        pause=CODE_PAUSE,
+    )
+    if company is None:
+        return None
+    return Reply(texts.COMPANY_JOINED.format(name=company.name))
+
+
+# -- buttons -----------------------------------------------------------------------------
+
+
+def _at(ctx: Context, step: str) -> bool:
+    return ctx.flow == FLOW and ctx.step == step
+
+
+def _on_consent_button(desk: Desk, ctx: Context, press: callbacks.Press) -> Step | None:
+    if not _at(ctx, CONSENT) or press.value not in ("yes", "no"):
+        return None
+    return _consent(desk, ctx, press.value == "yes")
+
+
+def _on_role_button(desk: Desk, ctx: Context, press: callbacks.Press) -> Step | None:
+    if not _at(ctx, ROLE) or not ctx.consented or press.value not in ("worker", "company"):
+        return None
+    return _role(desk, ctx, press.value)
+
+
+def _on_company_button(desk: Desk, ctx: Context, press: callbacks.Press) -> Step | None:
+    if not _at(ctx, COMPANY) or press.value != "none":
+        return None
+    return finish(desk, ctx)
+
+
+ONBOARDING = Flow(
+    name=FLOW,
+    steps={CONSENT: on_consent, ROLE: on_role, COMPANY: on_company},
+    buttons={CONSENT: _on_consent_button, ROLE: _on_role_button, COMPANY: _on_company_button},
+    other_text=other_text,
+    resumable=True,
+    reprompt=reprompt,
+)
