@@ -47,6 +47,12 @@ class PrivacySettings(BaseModel):
         description="HMAC key for user references, from the environment only; when unset, a "
         "random key is generated once and kept in data_dir/pseudonym.key",
     )
+    min_group_size: int = Field(
+        default=5,
+        ge=5,
+        description="k of the reports' suppression rule: no figure counts 1 to k-1 people or"
+        " leaves 1 to k-1 out; never below 5",
+    )
 
 
 class NluSettings(BaseModel):
