@@ -19,6 +19,7 @@ from storage import (
     add_company,
     consented_interviews,
     erase_user,
+    export_user_data,
     find_company_plan,
     find_interview,
     find_workforce_import,
@@ -176,6 +177,18 @@ def test_bad_interview_values_are_refused(
             )
 
 
+def test_the_user_s_export_holds_their_interview_with_its_comment(db: Database) -> None:
+    with db.session() as session:
+        acme = add_company(session, code="ACME", name="Acme", now=NOW).id
+        add_user(session, "ref-anna", telegram_user_id=1)
+        save_interview(session, user_ref="ref-anna", company_id=acme, answers=answers(), now=NOW)
+    with db.session() as session:
+        (interview,) = export_user_data(session, user_ref="ref-anna")["needs_interviews"]
+    assert interview["company"] == "ACME" and interview["comment"] == "asilo aziendale"
+    assert interview["need_areas"] == ["childcare", "time"]
+    assert interview["updated_at"] == "2026-03-02T09:30:00+00:00"
+
+
 def test_an_interview_needs_a_known_user_and_goes_with_erasure(db: Database) -> None:
     with db.session() as session:
         acme = add_company(session, code="ACME", name="Acme", now=NOW).id
@@ -186,7 +199,7 @@ def test_an_interview_needs_a_known_user_and_goes_with_erasure(db: Database) -> 
         add_user(session, "ref-anna", telegram_user_id=1)
         save_interview(session, user_ref="ref-anna", company_id=acme, answers=answers(), now=NOW)
     with db.session() as session:
-        erase_user(session, user_ref="ref-anna")
+        assert erase_user(session, user_ref="ref-anna")["interview_results"] == 1
     with db.session() as session:
         assert session.scalar(select(func.count()).select_from(InterviewResult)) == 0
         assert session.scalar(select(func.count()).select_from(WorkforceRecord)) == 0
