@@ -143,6 +143,7 @@ max-width:58rem;margin:2rem auto;padding:0 1rem;line-height:1.45}
 h1{font-size:1.6rem;margin-bottom:.2rem}h2{font-size:1.2rem;margin-top:2rem;
 border-bottom:2px solid #2b6cb0;padding-bottom:.2rem}h3{font-size:1rem;margin-top:1.4rem}
 .note{color:#4a5568;font-size:.9rem}figure{margin:.6rem 0;break-inside:avoid}
+svg{max-width:100%;height:auto}
 table{border-collapse:collapse;width:100%;font-size:.92rem;break-inside:avoid}
 th,td{border-bottom:1px solid #cbd5e0;text-align:left;padding:.3rem .4rem}
 td.n{text-align:right;font-variant-numeric:tabular-nums}
