@@ -100,8 +100,15 @@ def read_workforce(path: Path) -> list[Employee]:
     OSError (missing or unreadable file) passes through: it is not a problem of the content.
     """
     data = path.read_bytes()
+    if data[:8] == _OLE_MAGIC:
+        raise WorkforceFileError(
+            path, ["an old Excel .xls workbook — save it as .xlsx or as CSV and import that"]
+        )
     rows = _xlsx_rows(path, data) if _is_xlsx(data) else _csv_rows(path, data)
     return validate_rows(path, rows)
+
+
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 
 def _is_xlsx(data: bytes) -> bool:
@@ -131,7 +138,14 @@ def _csv_rows(path: Path, data: bytes) -> Iterator[list[str]]:
     text = decode_text(data)
     first = text.split("\n", 1)[0]
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=sniff_delimiter(first))
-    return iter(reader)
+
+    def rows() -> Iterator[list[str]]:
+        try:
+            yield from reader
+        except csv.Error as exc:  # e.g. a field beyond the csv module's size limit
+            raise WorkforceFileError(path, [f"row {reader.line_num}: {exc}"]) from None
+
+    return rows()
 
 
 def _xlsx_rows(path: Path, data: bytes) -> Iterator[list[str]]:

@@ -98,6 +98,17 @@ def test_a_broken_xlsx_is_refused(tmp_path: Path) -> None:
     assert "not a readable XLSX workbook" in problems(path)[0]
 
 
+def test_an_old_xls_or_an_unreadable_csv_is_refused_with_what_to_do(tmp_path: Path) -> None:
+    old = tmp_path / "personale.xls"
+    old.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(100))
+    assert problems(old) == [
+        "an old Excel .xls workbook — save it as .xlsx or as CSV and import that"
+    ]
+    huge = tmp_path / "huge.csv"
+    huge.write_text(f'{HEADER}\n{ROW}\n34,"{"x" * 200_000}"\n', "utf-8")
+    assert problems(huge) == ["row 3: field larger than field limit (131072)"]
+
+
 def test_an_empty_file(tmp_path: Path) -> None:
     assert "the file is empty" in problems(write(tmp_path, ""))[0]
     assert "the file is empty" in problems(write(tmp_path, "\n\n"))[0]
