@@ -24,7 +24,9 @@ from handlers.settings import DialogueSettings
 from handlers.turns import Button, Reply
 from knowledge import Audience, Entry, Retriever, SearchResult
 from knowledge.encoders import Vectors
+from needs import plan_line
 from nlu import Parse
+from storage import find_company_plan, find_user
 
 SMALLTALK = {
     "greet": texts.GREETING,
@@ -180,10 +182,11 @@ class Answerer:
             return Step.done(referral_reply(entry))
         ctx.record.decision = "answer"
         interaction_id = ctx.log_now()
+        plan = own_plan_line(ctx, entry.topic)
         return Step.to(
             FLOW,
             ANSWERED,
-            self.answer_reply(entry, interaction_id, ctx.now.date()),
+            self.answer_reply(entry, interaction_id, ctx.now.date(), plan_note=plan),
             interaction=interaction_id,
             feedback_open=True,
             question=question if question is not None else ctx.record.question_text,
@@ -191,14 +194,20 @@ class Answerer:
             at=ctx.now.isoformat(),
         )
 
-    def answer_reply(self, entry: Entry, interaction_id: int, today: dt.date) -> Reply:
+    def answer_reply(
+        self, entry: Entry, interaction_id: int, today: dt.date, plan_note: str | None = None
+    ) -> Reply:
         """The entry's answer with its sources and the feedback question.
 
         An entry past its `valid_until` is still the best the desk has, so it is served,
         never hidden, but the reader is told until when it was confirmed and offered a person.
+        `plan_note` is the line about the worker's own company plan ("Nel piano della tua
+        azienda…"), right after the general answer it makes concrete.
         """
         sources = "; ".join(entry.sources[: self._settings.max_sources_shown])
         parts = [f"**{entry.title}**", entry.answer]
+        if plan_note:
+            parts.append(plan_note)
         if entry.valid_until is not None and entry.is_expired(today):
             parts.append(texts.ANSWER_EXPIRED.format(until=entry.valid_until.strftime("%d/%m/%Y")))
         parts += [texts.ANSWER_SOURCES.format(sources=sources), texts.ANSWER_FEEDBACK]
@@ -214,6 +223,17 @@ class Answerer:
 
     def entry(self, entry_id: str) -> Entry | None:
         return next((e for e in self._retriever.entries if e.id == entry_id), None)
+
+
+def own_plan_line(ctx: Context, topic: str) -> str | None:
+    """The line about a worker's company plan for `topic`; None without a worker's plan."""
+    if ctx.role != "worker":
+        return None
+    user = find_user(ctx.session, user_ref=ctx.user_ref)
+    if user is None or user.company_id is None:
+        return None
+    plan = find_company_plan(ctx.session, company_id=user.company_id)
+    return None if plan is None else plan_line(plan, topic)
 
 
 def referral_reply(entry: Entry) -> Reply:

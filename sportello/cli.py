@@ -15,6 +15,7 @@ import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from knowledge import (
     AUDIENCES,
@@ -30,6 +31,9 @@ from sportello.files import PRIVATE_UMASK
 from sportello.logs import configure_logging
 from sportello.settings import Settings, load_settings
 from sportello.wiring import build_search, open_knowledge_base
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 BENCH_DATA = Path(__file__).resolve().parents[1] / "bench" / "data"
@@ -148,6 +152,7 @@ def _parser() -> argparse.ArgumentParser:
     add.set_defaults(run=_companies_add)
     listing = companies.add_parser("list", help="list companies")
     listing.set_defaults(run=_companies_list)
+    _add_needs_commands(commands, companies)
     return parser
 
 
@@ -440,6 +445,197 @@ def _companies_list(args: argparse.Namespace, settings: Settings) -> int:
         for company in list_companies(session):
             print(f"{company.code}\t{company.name}")
     database.dispose()
+    return EXIT_OK
+
+
+# --- Needs analysis (issue 17): company plans, workforce data sets, the needs report ---------
+
+
+def _add_needs_commands(
+    commands: argparse._SubParsersAction[argparse.ArgumentParser],
+    companies: argparse._SubParsersAction[argparse.ArgumentParser],
+) -> None:
+    from needs import SYNTH_FORMATS
+
+    plan = companies.add_parser("plan", help="load a company's welfare plan from a YAML file")
+    plan.add_argument("code")
+    plan.add_argument("file", type=Path, help="YAML: measures, platform, credit, ... (README)")
+    plan.set_defaults(run=_companies_plan)
+
+    workforce = commands.add_parser(
+        "workforce", help="company workforce data sets (no names)"
+    ).add_subparsers(title="workforce commands")
+    load = workforce.add_parser(
+        "import", help="validate a CSV or XLSX data set and replace the company's previous one"
+    )
+    load.add_argument("file", type=Path)
+    load.add_argument("--company", required=True, help="the company's code")
+    load.set_defaults(run=_workforce_import)
+    synth = workforce.add_parser("synth", help="write a realistic synthetic data set")
+    synth.add_argument("file", type=Path)
+    synth.add_argument("--rows", type=_positive, default=500)
+    synth.add_argument("--seed", type=int, default=1)
+    synth.add_argument(
+        "--format",
+        choices=SYNTH_FORMATS,
+        default="csv",
+        help="csv (UTF-8, comma), csv-excel (semicolon, Windows-1252) or xlsx",
+    )
+    synth.set_defaults(run=_workforce_synth)
+
+    report = commands.add_parser("report", help="reports for companies").add_subparsers(
+        title="report commands"
+    )
+    needs = report.add_parser(
+        "needs", help="the company needs report: indicators, interviews, suggested measures"
+    )
+    needs.add_argument("--company", required=True)
+    needs.add_argument("--format", choices=("json", "csv", "html"), default="json")
+    needs.add_argument("--output", type=Path, help="write to this file instead of stdout")
+    needs.add_argument("--by-site", action="store_true", help="add the breakdown by site")
+    needs.set_defaults(run=_report_needs)
+
+
+def _company_id(session: Session, code: str) -> int | None:
+    from storage import find_company
+
+    company = find_company(session, code=code)
+    if company is None:
+        print(
+            f"errore: nessuna azienda con codice {code.strip().upper()!r}"
+            " — vedi `sportello companies list`",
+            file=sys.stderr,
+        )
+        return None
+    return company.id
+
+
+def _companies_plan(args: argparse.Namespace, settings: Settings) -> int:
+    from knowledge import load_topics
+    from needs import PlanFileError, read_plan
+    from sportello.desk import open_database
+    from storage import set_company_plan
+
+    try:
+        plan = read_plan(args.file, load_topics(settings.knowledge.topics_file))
+    except OSError as exc:
+        print(f"errore: {args.file}: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except PlanFileError as exc:
+        print(f"errore: {exc}", file=sys.stderr)
+        return EXIT_PROBLEMS
+    database = open_database(settings)
+    try:
+        with database.session() as session:
+            company_id = _company_id(session, args.code)
+            if company_id is None:
+                return EXIT_USAGE
+            set_company_plan(session, company_id=company_id, plan=plan, now=_now())
+    finally:
+        database.dispose()
+    print(f"plan of {args.code.strip().upper()}: {len(plan.topics)} measure(s) saved")
+    return EXIT_OK
+
+
+def _workforce_import(args: argparse.Namespace, settings: Settings) -> int:
+    from needs import WorkforceFileError, read_workforce
+    from sportello.desk import open_database
+    from storage import replace_workforce
+
+    database = open_database(settings)
+    try:
+        with database.session() as session:
+            company_id = _company_id(session, args.company)
+        if company_id is None:
+            return EXIT_USAGE
+        try:
+            employees = read_workforce(args.file)
+        except OSError as exc:
+            print(f"errore: {args.file}: {exc.strerror or exc}", file=sys.stderr)
+            return EXIT_USAGE
+        except WorkforceFileError as exc:
+            print(f"errore: {exc}", file=sys.stderr)
+            return EXIT_PROBLEMS
+        with database.session() as session:
+            rows = replace_workforce(
+                session,
+                company_id=company_id,
+                rows=[e.as_row() for e in employees],
+                now=_now(),
+            )
+    finally:
+        database.dispose()
+    print(f"imported {rows} row(s) for {args.company.strip().upper()} (previous data set replaced)")
+    return EXIT_OK
+
+
+def _workforce_synth(args: argparse.Namespace, settings: Settings) -> int:
+    from needs import write_synth
+
+    try:
+        write_synth(args.file, args.rows, args.seed, args.format)
+    except OSError as exc:
+        print(f"errore: {args.file}: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_USAGE
+    print(f"wrote {args.rows} synthetic employee(s) to {args.file} ({args.format})")
+    return EXIT_OK
+
+
+def _report_needs(args: argparse.Namespace, settings: Settings) -> int:
+    from needs import Employee, TooFewPeople, build_report, render_csv, render_html
+    from sportello.desk import open_database
+    from storage import consented_interviews, find_company_plan, load_workforce
+
+    k = settings.privacy.min_group_size
+    database = open_database(settings)
+    try:
+        with database.session() as session:
+            company_id = _company_id(session, args.company)
+            if company_id is None:
+                return EXIT_USAGE
+            employees = [
+                Employee.from_row(r) for r in load_workforce(session, company_id=company_id)
+            ]
+            interviews = consented_interviews(session, company_id=company_id)
+            plan = find_company_plan(session, company_id=company_id)
+    finally:
+        database.dispose()
+    code = args.company.strip().upper()
+    if not employees and not interviews:
+        print(
+            f"errore: {code} has no workforce data set and no interviews yet"
+            " — import one with `sportello workforce import FILE --company CODE`",
+            file=sys.stderr,
+        )
+        return EXIT_PROBLEMS
+    entries_by_topic: dict[str, list[str]] = {}
+    for entry in open_knowledge_base(settings).entries:
+        if not entry.is_referral:
+            entries_by_topic.setdefault(entry.topic, []).append(entry.id)
+    try:
+        report = build_report(
+            company=code,
+            employees=employees,
+            interviews=interviews,
+            k=k,
+            entries_by_topic=entries_by_topic,
+            plan_topics=plan.topics if plan else (),
+            with_sites=args.by_site,
+        )
+    except TooFewPeople as exc:
+        print(f"errore: {exc}", file=sys.stderr)
+        return EXIT_PROBLEMS
+    if args.format == "json":
+        text = json.dumps(report, ensure_ascii=False, indent=2) + "\n"
+    elif args.format == "csv":
+        text = render_csv(report)
+    else:
+        text = render_html(report, k=k, generated=_now().strftime("%d/%m/%Y"))
+    if args.output is None:
+        sys.stdout.write(text)
+    else:
+        args.output.write_text(text, encoding="utf-8")
+        print(f"report written to {args.output}")
     return EXIT_OK
 
 

@@ -54,6 +54,12 @@ class PrivacySettings(RetentionSettings):
         description="where the key is kept when not in the environment; empty:"
         " data_dir/pseudonym.key. Keep it apart from the database (and from its backups)",
     )
+    min_group_size: int = Field(
+        default=5,
+        ge=5,
+        description="k of the reports' suppression rule: no figure counts 1 to k-1 people or"
+        " leaves 1 to k-1 out; never below 5",
+    )
 
 
 class NluSettings(BaseModel):

@@ -29,6 +29,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    UniqueConstraint,
     false,
     text,
 )
@@ -234,3 +235,133 @@ class ProcessedUpdate(Base):
 
     update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     processed_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
+
+
+# --- Needs analysis (issue 17): workforce data set, interview results, company plans ---------
+
+GENDERS = ("F", "M", "X")
+CONTRACTS = ("indeterminato", "determinato", "apprendistato", "somministrato")
+COMMUTE_MODES = ("car", "public_transport", "bike", "walk", "motorbike", "mixed", "other")
+COMMUTE_BANDS = ("0-15", "15-30", "30-45", "45-60", "60+")
+WORKING_TIMES = ("full_time", "part_time", "shifts")
+NEED_AREAS = (
+    "childcare",
+    "schooling",
+    "eldercare",
+    "health",
+    "mobility",
+    "time",
+    "income_support",
+    "training",
+    "leisure",
+    "housing",
+)
+SITE_LENGTH = 100
+COMMENT_LENGTH = 1000
+PLAN_URL_LENGTH = 500
+PLAN_CONTACT_LENGTH = 300
+
+
+class WorkforceRecord(Base):
+    """One employee of a company's workforce data set: no name, no id, only what indicators use.
+
+    `row` is the line of the imported file, kept so that a later question ("which row?") can be
+    answered from the file the company itself holds; it identifies nobody here.
+    """
+
+    __tablename__ = "workforce_records"
+    __table_args__ = (
+        CheckConstraint(_in("genere", GENDERS), name="genere"),
+        CheckConstraint(_in("contratto", CONTRACTS), name="contratto"),
+        CheckConstraint("eta BETWEEN 15 AND 80", name="eta"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    company_id: Mapped[int] = mapped_column(
+        ForeignKey("companies.id", ondelete="CASCADE"), index=True
+    )
+    row: Mapped[int] = mapped_column(Integer)
+    eta: Mapped[int] = mapped_column(Integer)
+    genere: Mapped[str] = mapped_column(String(1))
+    contratto: Mapped[str] = mapped_column(String(SHORT_LENGTH))
+    part_time: Mapped[bool] = mapped_column(Boolean)
+    figli_0_2: Mapped[int] = mapped_column(Integer)
+    figli_3_5: Mapped[int] = mapped_column(Integer)
+    figli_6_13: Mapped[int] = mapped_column(Integer)
+    figli_14_18: Mapped[int] = mapped_column(Integer)
+    caregiver: Mapped[bool] = mapped_column(Boolean)
+    minuti_tragitto: Mapped[int] = mapped_column(Integer)
+    turni: Mapped[bool] = mapped_column(Boolean)
+    sede: Mapped[str] = mapped_column(String(SITE_LENGTH))
+    anzianita_anni: Mapped[int] = mapped_column(Integer)
+
+
+class WorkforceImport(Base):
+    """When a company's data set was last imported and how many rows it holds (one per company)."""
+
+    __tablename__ = "workforce_imports"
+
+    company_id: Mapped[int] = mapped_column(
+        ForeignKey("companies.id", ondelete="CASCADE"), primary_key=True
+    )
+    imported_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    rows: Mapped[int] = mapped_column(Integer)
+
+
+class InterviewResult(Base):
+    """What one worker said they need, for one company; one row per (user, company).
+
+    `consent_aggregate` is the worker's explicit yes to aggregate use: only those rows ever
+    reach a report. `comment` is free text for the desk's staff and never appears in any
+    report. Deleted with the user (erasure).
+    """
+
+    __tablename__ = "interview_results"
+    __table_args__ = (
+        UniqueConstraint("user_ref", "company_id"),
+        CheckConstraint(_in("commute_mode", COMMUTE_MODES), name="commute_mode"),
+        CheckConstraint(_in("commute_band", COMMUTE_BANDS), name="commute_band"),
+        CheckConstraint(_in("working_time", WORKING_TIMES), name="working_time"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_ref: Mapped[str] = mapped_column(ForeignKey("users.user_ref", ondelete="CASCADE"))
+    company_id: Mapped[int] = mapped_column(
+        ForeignKey("companies.id", ondelete="CASCADE"), index=True
+    )
+    consent_aggregate: Mapped[bool] = mapped_column(Boolean)
+    children_0_2: Mapped[int] = mapped_column(Integer)
+    children_3_5: Mapped[int] = mapped_column(Integer)
+    children_6_13: Mapped[int] = mapped_column(Integer)
+    children_14_18: Mapped[int] = mapped_column(Integer)
+    dependent_relatives: Mapped[bool] = mapped_column(Boolean)
+    commute_mode: Mapped[str | None] = mapped_column(String(SHORT_LENGTH))
+    commute_band: Mapped[str | None] = mapped_column(String(SHORT_LENGTH))
+    working_time: Mapped[str | None] = mapped_column(String(SHORT_LENGTH))
+    wants_flexibility: Mapped[bool] = mapped_column(Boolean)
+    wants_smart_working: Mapped[bool] = mapped_column(Boolean)
+    need_areas: Mapped[list[str]] = mapped_column(JSON_VALUE)
+    """Picked areas of NEED_AREAS, most important first."""
+    comment: Mapped[str | None] = mapped_column(Text)
+    language: Mapped[str | None] = mapped_column(String(LANGUAGE_LENGTH))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+    def __repr__(self) -> str:  # never the comment nor the household
+        return f"InterviewResult(id={self.id!r}, company_id={self.company_id!r})"
+
+
+class CompanyPlan(Base):
+    """The measures a company's welfare plan offers (knowledge-base topics) and how to use them."""
+
+    __tablename__ = "company_plans"
+
+    company_id: Mapped[int] = mapped_column(
+        ForeignKey("companies.id", ondelete="CASCADE"), primary_key=True
+    )
+    topics: Mapped[list[str]] = mapped_column(JSON_VALUE)
+    platform_url: Mapped[str | None] = mapped_column(String(PLAN_URL_LENGTH))
+    credit_cents: Mapped[int | None] = mapped_column(Integer)
+    credit_expires: Mapped[date | None] = mapped_column(Date)
+    contact: Mapped[str | None] = mapped_column(String(PLAN_CONTACT_LENGTH))
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime())

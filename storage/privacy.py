@@ -15,7 +15,7 @@ from sqlalchemy import Delete, Update, delete, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from storage.interactions import fold_interactions
-from storage.models import ChatLink, Conversation, Interaction, User
+from storage.models import ChatLink, Company, Conversation, Interaction, InterviewResult, User
 from storage.users import check_user_ref
 
 
@@ -38,6 +38,12 @@ def export_user_data(session: Session, *, user_ref: str) -> dict[str, Any]:
         .where(Interaction.user_ref == user_ref)
         .order_by(Interaction.at, Interaction.id)
         .execution_options(populate_existing=True)
+    )
+    interviews = session.execute(
+        select(InterviewResult, Company.code)
+        .join(Company, Company.id == InterviewResult.company_id)
+        .where(InterviewResult.user_ref == user_ref)
+        .order_by(InterviewResult.id)
     )
     return {
         "user_ref": user_ref,
@@ -90,16 +96,38 @@ def export_user_data(session: Session, *, user_ref: str) -> dict[str, Any]:
             }
             for row in interactions
         ],
+        "needs_interviews": [
+            {
+                "company": code,
+                "consent_aggregate": row.consent_aggregate,
+                "children_0_2": row.children_0_2,
+                "children_3_5": row.children_3_5,
+                "children_6_13": row.children_6_13,
+                "children_14_18": row.children_14_18,
+                "dependent_relatives": row.dependent_relatives,
+                "commute_mode": row.commute_mode,
+                "commute_band": row.commute_band,
+                "working_time": row.working_time,
+                "wants_flexibility": row.wants_flexibility,
+                "wants_smart_working": row.wants_smart_working,
+                "need_areas": list(row.need_areas),
+                "comment": row.comment,
+                "language": row.language,
+                "created_at": _iso(row.created_at),
+                "updated_at": _iso(row.updated_at),
+            }
+            for row, code in interviews
+        ],
     }
 
 
 def erase_user(session: Session, *, user_ref: str) -> dict[str, int]:
     """Erase the person behind `user_ref`; returns the rows touched per table.
 
-    Keys: `chat_links`, `conversations`, `users` (rows deleted) and `interactions` (rows
-    folded into the daily counts). Erasing an unknown user_ref is not an error: all counts
-    are then 0. The caller checkpoints the database once the transaction has committed
-    (`Database.checkpoint`), so the erased rows leave SQLite's WAL too.
+    Keys: `chat_links`, `conversations`, `interview_results`, `users` (rows deleted) and
+    `interactions` (rows folded into the daily counts). Erasing an unknown user_ref is not an
+    error: all counts are then 0. The caller checkpoints the database once the transaction has
+    committed (`Database.checkpoint`), so the erased rows leave SQLite's WAL too.
     """
     check_user_ref(user_ref)
     counts = {
@@ -110,6 +138,11 @@ def erase_user(session: Session, *, user_ref: str) -> dict[str, int]:
             session,
             delete(Conversation).where(Conversation.user_ref == user_ref),
             Conversation.user_ref,
+        ),
+        "interview_results": _count(
+            session,
+            delete(InterviewResult).where(InterviewResult.user_ref == user_ref),
+            InterviewResult.id,
         ),
         "users": _count(session, delete(User).where(User.user_ref == user_ref), User.user_ref),
         "interactions": fold_interactions(session, Interaction.user_ref == user_ref),

@@ -153,6 +153,7 @@ def test_export_of_someone_known_only_from_the_log(db: Database) -> None:
             "consent": None,
             "chat_link": None,
             "conversation": None,
+            "needs_interviews": [],
         }
         assert len(export["interactions"]) == 1
         assert export_user_data(session, user_ref="ref-nobody")["interactions"] == []
@@ -163,7 +164,13 @@ def test_erasure_leaves_daily_counts_but_no_link_no_text_and_no_row(db: Database
         ids = populate(session)
     with db.session() as session:
         counts = erase_user(session, user_ref="ref-anna")
-    assert counts == {"chat_links": 1, "conversations": 1, "users": 1, "interactions": 2}
+    assert counts == {
+        "chat_links": 1,
+        "conversations": 1,
+        "interview_results": 0,
+        "users": 1,
+        "interactions": 2,
+    }
     with db.session() as session:
         assert find_user(session, user_ref="ref-anna") is None
         assert find_user_ref_by_telegram_id(session, telegram_user_id=1001) is None
@@ -202,7 +209,13 @@ def test_erasing_twice_or_an_unknown_user_changes_nothing(db: Database) -> None:
         populate(session)
         erase_user(session, user_ref="ref-anna")
     with db.session() as session:
-        zero = {"chat_links": 0, "conversations": 0, "users": 0, "interactions": 0}
+        zero = {
+            "chat_links": 0,
+            "conversations": 0,
+            "interview_results": 0,
+            "users": 0,
+            "interactions": 0,
+        }
         assert erase_user(session, user_ref="ref-anna") == zero
         assert erase_user(session, user_ref="ref-nobody") == zero
 
@@ -234,7 +247,13 @@ def test_a_returning_user_starts_from_scratch(db: Database) -> None:
 def test_erasure_reports_every_table_that_can_hold_the_user_ref() -> None:
     """A new table with a user_ref column must be handled by erase_user (and this test)."""
     holders = {table.name for table in Base.metadata.sorted_tables if "user_ref" in table.columns}
-    assert holders == {"users", "chat_links", "conversations", "interactions"}
+    assert holders == {
+        "users",
+        "chat_links",
+        "conversations",
+        "interactions",
+        "interview_results",
+    }
 
 
 def test_stale_conversations_without_consent_are_erased(db: Database) -> None:

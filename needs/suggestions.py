@@ -1,0 +1,139 @@
+"""Suggested measures: a fixed, documented rule table from published figures to measures.
+
+A rule fires only on a figure that was published (never on a withheld one: a suggestion
+would otherwise betray what the rule withheld). Each suggestion names the knowledge-base
+topics of its measures, the entries that explain them, and its reason with the figure
+("31 % del personale impiega più di 45 minuti per arrivare al lavoro"). The table is copied
+in README.md ("Needs analysis"), and a drift test keeps the two equal.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from needs.suppression import Figure
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    source: str
+    """"workforce" (the data set's indicators) or "interview" (what workers said)."""
+    indicator: str
+    """An indicator key, or `area:<need area>` for the share that picked that area."""
+    threshold: float
+    topics: tuple[str, ...]
+    reason: str
+    """Italian, with `{share}` for the published share."""
+
+
+RULES: tuple[Rule, ...] = (
+    Rule("long-commute", "workforce", "long_commute", 0.20,
+         ("trasporto-pubblico", "smart-working-conciliazione"),
+         "{share} del personale impiega più di 45 minuti per arrivare al lavoro"),
+    Rule("toddlers", "workforce", "parents_0_2", 0.08,
+         ("rimborso-asilo-nido", "congedo-parentale"),
+         "{share} del personale ha figli tra 0 e 2 anni"),
+    Rule("school-age", "workforce", "parents_6_13", 0.15,
+         ("istruzione-figli",),
+         "{share} del personale ha figli tra 6 e 13 anni"),
+    Rule("young-children", "workforce", "parents_under_14", 0.25,
+         ("smart-working-conciliazione", "congedo-parentale"),
+         "{share} del personale ha figli sotto i 14 anni"),
+    Rule("caregivers", "workforce", "caregivers", 0.08,
+         ("assistenza-familiari-anziani", "permessi-legge-104"),
+         "{share} del personale assiste un familiare anziano o non autosufficiente"),
+    Rule("over-50", "workforce", "over_50", 0.30,
+         ("sanita-integrativa", "previdenza-complementare"),
+         "{share} del personale ha 50 anni o più"),
+    Rule("under-30", "workforce", "under_30", 0.25,
+         ("previdenza-complementare", "servizi-ricreativi-culturali"),
+         "{share} del personale ha meno di 30 anni"),
+    Rule("women-part-time", "workforce", "women_part_time", 0.30,
+         ("smart-working-conciliazione", "rimborso-asilo-nido"),
+         "{share} delle lavoratrici è a tempo parziale"),
+    Rule("shifts", "workforce", "shift_workers", 0.20,
+         ("buoni-pasto", "trasporto-pubblico"),
+         "{share} del personale lavora su turni"),
+    Rule("non-permanent", "workforce", "non_permanent", 0.20,
+         ("accesso-piano-welfare", "welfare-ccnl"),
+         "{share} del personale non ha un contratto a tempo indeterminato"),
+    Rule("ask-childcare", "interview", "area:childcare", 0.20,
+         ("rimborso-asilo-nido",), "{share} di chi ha risposto indica la cura dei figli piccoli"),
+    Rule("ask-schooling", "interview", "area:schooling", 0.20,
+         ("istruzione-figli",), "{share} di chi ha risposto indica le spese per la scuola"),
+    Rule("ask-eldercare", "interview", "area:eldercare", 0.15,
+         ("assistenza-familiari-anziani", "permessi-legge-104"),
+         "{share} di chi ha risposto indica l'assistenza a familiari"),
+    Rule("ask-health", "interview", "area:health", 0.25,
+         ("sanita-integrativa",), "{share} di chi ha risposto indica la salute"),
+    Rule("ask-mobility", "interview", "area:mobility", 0.20,
+         ("trasporto-pubblico",), "{share} di chi ha risposto indica gli spostamenti"),
+    Rule("ask-time", "interview", "area:time", 0.25,
+         ("smart-working-conciliazione",),
+         "{share} di chi ha risposto indica il tempo e la conciliazione"),
+    Rule("ask-income", "interview", "area:income_support", 0.25,
+         ("fringe-benefit-soglia", "premio-risultato-conversione"),
+         "{share} di chi ha risposto indica un sostegno al reddito"),
+    Rule("ask-training", "interview", "area:training", 0.20,
+         ("servizi-ricreativi-culturali",), "{share} di chi ha risposto indica la formazione"),
+    Rule("ask-leisure", "interview", "area:leisure", 0.25,
+         ("servizi-ricreativi-culturali",), "{share} di chi ha risposto indica il tempo libero"),
+    Rule("ask-housing", "interview", "area:housing", 0.20,
+         ("fringe-benefit-soglia",), "{share} di chi ha risposto indica la casa (affitto, mutuo)"),
+    Rule("ask-smart-working", "interview", "wants_smart_working", 0.30,
+         ("smart-working-conciliazione",), "{share} di chi ha risposto vorrebbe lo smart working"),
+)  # fmt: skip
+
+
+def percent(share: float) -> str:
+    """31 %, as Italian typography writes it."""
+    return f"{round(share * 100)} %"
+
+
+def suggest(
+    workforce: Mapping[str, Figure],
+    interview: Mapping[str, object],
+    entries_by_topic: Mapping[str, Sequence[str]],
+    plan_topics: Sequence[str] = (),
+) -> list[dict[str, object]]:
+    """The suggestions whose published figure reaches its threshold, strongest share first."""
+    suggestions: list[tuple[float, dict[str, object]]] = []
+    for rule in RULES:
+        figure = _figure(rule, workforce, interview)
+        share = figure.get("share") if figure else None
+        if not isinstance(share, float | int) or share < rule.threshold:
+            continue
+        suggestions.append(
+            (
+                float(share),
+                {
+                    "rule": rule.id,
+                    "source": rule.source,
+                    "indicator": rule.indicator,
+                    "share": share,
+                    "reason": rule.reason.format(share=percent(float(share))),
+                    "topics": list(rule.topics),
+                    "entries": sorted(e for t in rule.topics for e in entries_by_topic.get(t, ())),
+                    "already_in_plan": [t for t in rule.topics if t in plan_topics],
+                },
+            )
+        )
+    suggestions.sort(key=lambda pair: -pair[0])
+    return [suggestion for _, suggestion in suggestions]
+
+
+def _figure(
+    rule: Rule, workforce: Mapping[str, Figure], interview: Mapping[str, object]
+) -> Mapping[str, object] | None:
+    if rule.source == "workforce":
+        return workforce.get(rule.indicator)
+    if rule.indicator.startswith("area:"):
+        areas = interview.get("need_areas")
+        area = areas.get(rule.indicator[5:]) if isinstance(areas, dict) else None
+        picked = area.get("picked") if isinstance(area, dict) else None
+        return picked if isinstance(picked, dict) else None
+    indicators = interview.get("indicators")
+    figure = indicators.get(rule.indicator) if isinstance(indicators, dict) else None
+    return figure if isinstance(figure, dict) else None
