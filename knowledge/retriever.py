@@ -89,6 +89,11 @@ class RetrievalSettings(BaseModel):
     short_query_min_similarity: float = Field(
         default=0.25, description="below this cosine even a known keyword gets the fallback"
     )
+    foreign_lexical_weight: float = Field(
+        default=0.8,
+        ge=0,
+        description="BM25's weight for a message in another language than Italian",
+    )
 
 
 @dataclass(frozen=True)
@@ -169,18 +174,29 @@ class Retriever:
         audience: Audience | None = None,
         k: int = 5,
         query_vector: Vectors | None = None,
+        language: str | None = None,
     ) -> SearchResult:
         """Rank entries for `query`, best first, and decide what the desk should do.
 
         `query_vector` lets a caller that already embedded the prepared query (the intent
-        classifier shares the encoder) skip a second encoder call.
+        classifier shares the encoder) skip a second encoder call. `language` is the message's
+        detected language (nlu.language): anything but Italian is also matched against the
+        entries' phrasings in that and the other languages (knowledge/phrasings), with BM25
+        weighted by `foreign_lexical_weight`; None or "it" is the Italian path.
         """
         text, truncated = self.prepare(query)
+        foreign = language is not None and language != "it"
         terms = self._lexical.query_terms(text)
         lexical = self._lexical.scores(terms)
         vector = query_vector if query_vector is not None else self.embed(text)
-        similarity = self._dense.entry_scores(vector, self.settings.dense_depth)
-        fused = self._fuse(lexical, similarity)
+        similarity = self._dense.entry_scores(
+            vector, self.settings.dense_depth, multilingual=foreign
+        )
+        fused = self._fuse(
+            lexical,
+            similarity,
+            self.settings.foreign_lexical_weight if foreign else self.settings.lexical_weight,
+        )
         if audience in self._audience_mask and audience != "both":
             fused = fused - self.settings.audience_penalty * self._audience_mask[audience]
         top = _top_k(fused, k)
@@ -273,7 +289,10 @@ class Retriever:
         return tuple(by_topic.values())[:3]
 
     def _fuse(
-        self, lexical: NDArray[np.float64], similarity: NDArray[np.float64]
+        self,
+        lexical: NDArray[np.float64],
+        similarity: NDArray[np.float64],
+        lexical_weight: float,
     ) -> NDArray[np.float64]:
         s = self.settings
         if s.fusion == "lexical":
@@ -281,10 +300,10 @@ class Retriever:
         if s.fusion == "dense":
             return similarity
         if s.fusion == "rrf":
-            return s.lexical_weight / (s.rrf_k + _ranks(lexical)) + s.dense_weight / (
+            return lexical_weight / (s.rrf_k + _ranks(lexical)) + s.dense_weight / (
                 s.rrf_k + _ranks(similarity)
             )
-        return s.dense_weight * _zscore(similarity) + s.lexical_weight * _zscore(lexical)
+        return s.dense_weight * _zscore(similarity) + lexical_weight * _zscore(lexical)
 
 
 def is_keyword_query(words: int, coverage: float, settings: RetrievalSettings) -> bool:
