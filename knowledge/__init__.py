@@ -90,4 +90,4 @@ def build_retriever(
         phrasings=kb.phrasings,
     )
     encoder.encode_queries(["welfare aziendale"])
-    return Retriever(kb.entries, encoder, dense, settings)
+    return Retriever(kb.entries, encoder, dense, settings, kb.phrasings)

@@ -28,6 +28,7 @@ from knowledge.condense import condense
 from knowledge.dense import DenseIndex
 from knowledge.encoders import Encoder, Vectors
 from knowledge.entries import Audience, Entry
+from knowledge.phrasings import Phrasings
 
 logger = logging.getLogger(__name__)
 
@@ -135,22 +136,44 @@ class Retriever:
         encoder: Encoder,
         dense: DenseIndex,
         settings: RetrievalSettings,
+        phrasings: Phrasings | None = None,
     ) -> None:
         self.entries = tuple(entries)
         self.settings = settings
         self._encoder = encoder
         self._dense = dense
-        self._lexical = BM25Index(
+        self._phrasings = phrasings or {}
+        italian = [
             [
+                (entry.title, settings.title_weight),
+                *((q, settings.question_weight) for q in entry.questions),
+                (entry.answer, settings.answer_weight),
+            ]
+            for entry in self.entries
+        ]
+        self._lexical = BM25Index(italian, k1=settings.bm25_k1, b=settings.bm25_b)
+        # Messages in other languages get a second BM25 whose documents also hold the entries'
+        # phrasings in every language: same-language words ("tichete de masa") then match,
+        # which the encoder alone does poorly for languages it was not trained on (Romanian,
+        # Albanian). The Italian index above never sees a phrasing.
+        self._lexical_foreign = (
+            BM25Index(
                 [
-                    (entry.title, settings.title_weight),
-                    *((q, settings.question_weight) for q in entry.questions),
-                    (entry.answer, settings.answer_weight),
-                ]
-                for entry in self.entries
-            ],
-            k1=settings.bm25_k1,
-            b=settings.bm25_b,
+                    [
+                        *fields,
+                        *(
+                            (text, settings.question_weight)
+                            for language in sorted(self._phrasings)
+                            for text in self._phrasings[language].get(entry.id, ())
+                        ),
+                    ]
+                    for entry, fields in zip(self.entries, italian, strict=True)
+                ],
+                k1=settings.bm25_k1,
+                b=settings.bm25_b,
+            )
+            if self._phrasings
+            else self._lexical
         )
         self._cache: OrderedDict[str, Vectors] = OrderedDict()
         self._cache_lock = threading.Lock()
@@ -166,7 +189,7 @@ class Retriever:
 
     def with_settings(self, settings: RetrievalSettings) -> Retriever:
         """The same indexes under other thresholds or weights (calibration, tests)."""
-        return Retriever(self.entries, self._encoder, self._dense, settings)
+        return Retriever(self.entries, self._encoder, self._dense, settings, self._phrasings)
 
     def search(
         self,
@@ -186,8 +209,9 @@ class Retriever:
         """
         text, truncated = self.prepare(query)
         foreign = language is not None and language != "it"
-        terms = self._lexical.query_terms(text)
-        lexical = self._lexical.scores(terms)
+        bm25 = self._lexical_foreign if foreign else self._lexical
+        terms = bm25.query_terms(text)
+        lexical = bm25.scores(terms)
         vector = query_vector if query_vector is not None else self.embed(text)
         similarity = self._dense.entry_scores(
             vector, self.settings.dense_depth, multilingual=foreign
