@@ -19,6 +19,7 @@ from handlers.turns import Button, Reply
 from knowledge import Audience, Entry, Retriever, SearchResult
 from knowledge.encoders import Vectors
 from nlu import Parse
+from nlu.language import DEFAULT_LANGUAGE, Language, LanguageDetector, default_detector
 from storage import set_feedback
 
 FLOW = "faq"
@@ -37,6 +38,10 @@ SMALLTALK = {
 }
 
 
+ITALIAN = Language(DEFAULT_LANGUAGE, 0.0)
+"""The language of an analysis made without detection: the desk's own."""
+
+
 @dataclass(frozen=True)
 class Analysis:
     text: str
@@ -44,6 +49,8 @@ class Analysis:
     truncated: bool
     vector: Vectors
     parse: Parse
+    language: Language = ITALIAN
+    """The message's language (nlu.language): retrieval searches on that language's path."""
 
 
 class IntentParser(Protocol):
@@ -52,28 +59,44 @@ class IntentParser(Protocol):
 
 class Answerer:
     def __init__(
-        self, retriever: Retriever, intents: IntentParser, settings: DialogueSettings
+        self,
+        retriever: Retriever,
+        intents: IntentParser,
+        settings: DialogueSettings,
+        detector: LanguageDetector | None = None,
     ) -> None:
         self._retriever = retriever
         self._intents = intents
         self._settings = settings
+        self._detector = detector or default_detector()
 
-    def analyse(self, text: str) -> Analysis:
+    def analyse(self, text: str, hint: str | None = None) -> Analysis:
         """The expensive, state-free part of understanding one message (see `analyse_many`)."""
-        return self.analyse_many([text])[0]
+        return self.analyse_many([text], [hint])[0]
 
-    def analyse_many(self, texts: Sequence[str]) -> list[Analysis]:
-        """The expensive, state-free part of understanding messages: encoder and intent.
+    def analyse_many(
+        self, texts: Sequence[str], hints: Sequence[str | None] | None = None
+    ) -> list[Analysis]:
+        """The expensive, state-free part of understanding messages: language, encoder, intent.
 
         The engine calls it before opening the database transaction, for all the messages
         that arrived together, so the encoder runs once for the lot and never while the
-        (SQLite) write lock is held.
+        (SQLite) write lock is held. `hints` are the senders' language codes (Telegram's
+        `language_code`), which only break ties between languages ("no", "si").
         """
         prepared = [self._retriever.prepare(text) for text in texts]
         vectors = self._retriever.embed_many([p for p, _ in prepared])
+        languages = [
+            self._detector.detect(text, hint)
+            for text, hint in zip(texts, hints or [None] * len(texts), strict=True)
+        ]
         return [
-            Analysis(text, p, truncated, vector, self._intents.parse_with_vector(p, vector))
-            for text, (p, truncated), vector in zip(texts, prepared, vectors, strict=True)
+            Analysis(
+                text, p, truncated, vector, self._intents.parse_with_vector(p, vector), language
+            )
+            for text, (p, truncated), vector, language in zip(
+                texts, prepared, vectors, languages, strict=True
+            )
         ]
 
     def reply_intent(self, analysis: Analysis | None) -> str | None:
@@ -127,7 +150,11 @@ class Answerer:
             ctx.record.kind = "other"
             return parse.intent
         result = self._retriever.search(
-            prepared, audience=_audience(ctx.role), k=5, query_vector=vector
+            prepared,
+            audience=_audience(ctx.role),
+            k=5,
+            query_vector=vector,
+            language=analysis.language.code,
         )
         ctx.record.decision = result.decision
         ctx.record.entry_ids = [h.entry.id for h in result.hits]
