@@ -43,7 +43,7 @@ def test_one_word_replies(detector: LanguageDetector, text: str, expected: str) 
 def test_an_ambiguous_no_follows_the_hint_else_italian(
     detector: LanguageDetector, hint: str | None, expected: str
 ) -> None:
-    """"no" is Italian, Spanish and English; a Romanian hint is not among them."""
+    """The word no is Italian, Spanish and English; a Romanian hint is not among them."""
     found = detector.detect("no", hint)
     assert found.code == expected
     assert found.confidence < 0.9
