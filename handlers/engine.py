@@ -120,7 +120,10 @@ class DialogueEngine:
         """Encoder and intent for the plain-text turns, in one encoder call."""
         texts = [_plain_text(incoming.turn) for incoming in batch]
         wanted = [text for text in texts if text]
-        analysed = iter(self._answerer.analyse_many(wanted) if wanted else [])
+        hints = [
+            incoming.turn.language for incoming, text in zip(batch, texts, strict=True) if text
+        ]
+        analysed = iter(self._answerer.analyse_many(wanted, hints) if wanted else [])
         return [next(analysed) if text else None for text in texts]
 
     def _handle_in(

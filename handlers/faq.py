@@ -26,6 +26,7 @@ from knowledge import Audience, Entry, Retriever, SearchResult
 from knowledge.encoders import Vectors
 from needs import plan_line
 from nlu import Parse
+from nlu.language import DEFAULT_LANGUAGE, Language, LanguageDetector, default_detector
 from storage import find_company_plan, find_user
 
 SMALLTALK = {
@@ -38,6 +39,10 @@ SMALLTALK = {
 }
 
 
+ITALIAN = Language(DEFAULT_LANGUAGE, 0.0)
+"""The language of an analysis made without detection: the desk's own."""
+
+
 @dataclass(frozen=True)
 class Analysis:
     text: str
@@ -45,6 +50,8 @@ class Analysis:
     truncated: bool
     vector: Vectors
     parse: Parse
+    language: Language = ITALIAN
+    """The message's language (nlu.language): retrieval searches on that language's path."""
 
 
 class IntentParser(Protocol):
@@ -53,28 +60,44 @@ class IntentParser(Protocol):
 
 class Answerer:
     def __init__(
-        self, retriever: Retriever, intents: IntentParser, settings: DialogueSettings
+        self,
+        retriever: Retriever,
+        intents: IntentParser,
+        settings: DialogueSettings,
+        detector: LanguageDetector | None = None,
     ) -> None:
         self._retriever = retriever
         self._intents = intents
         self._settings = settings
+        self._detector = detector or default_detector()
 
-    def analyse(self, text: str) -> Analysis:
+    def analyse(self, text: str, hint: str | None = None) -> Analysis:
         """The expensive, state-free part of understanding one message (see `analyse_many`)."""
-        return self.analyse_many([text])[0]
+        return self.analyse_many([text], [hint])[0]
 
-    def analyse_many(self, texts: Sequence[str]) -> list[Analysis]:
-        """The expensive, state-free part of understanding messages: encoder and intent.
+    def analyse_many(
+        self, texts: Sequence[str], hints: Sequence[str | None] | None = None
+    ) -> list[Analysis]:
+        """The expensive, state-free part of understanding messages: language, encoder, intent.
 
         The engine calls it before opening the database transaction, for all the messages
         that arrived together, so the encoder runs once for the lot and never while the
-        (SQLite) write lock is held.
+        (SQLite) write lock is held. `hints` are the senders' language codes (Telegram's
+        `language_code`), which only break ties between languages ("no", "si").
         """
         prepared = [self._retriever.prepare(text) for text in texts]
         vectors = self._retriever.embed_many([p for p, _ in prepared])
+        languages = [
+            self._detector.detect(text, hint)
+            for text, hint in zip(texts, hints or [None] * len(texts), strict=True)
+        ]
         return [
-            Analysis(text, p, truncated, vector, self._intents.parse_with_vector(p, vector))
-            for text, (p, truncated), vector in zip(texts, prepared, vectors, strict=True)
+            Analysis(
+                text, p, truncated, vector, self._intents.parse_with_vector(p, vector), language
+            )
+            for text, (p, truncated), vector, language in zip(
+                texts, prepared, vectors, languages, strict=True
+            )
         ]
 
     def reply_intent(self, analysis: Analysis | None) -> str | None:
@@ -89,10 +112,17 @@ class Answerer:
         sure = analysis.parse.confidence >= self._settings.smalltalk_confidence
         return analysis.parse.intent if short and sure else None
 
-    def search(self, ctx: Context, prepared: str, vector: Vectors | None) -> SearchResult:
-        """Search the knowledge base for `prepared`, preferring the user's role's entries."""
+    def search(
+        self,
+        ctx: Context,
+        prepared: str,
+        vector: Vectors | None,
+        language: str = DEFAULT_LANGUAGE,
+    ) -> SearchResult:
+        """Search the knowledge base for `prepared`, preferring the user's role's entries,
+        on the path of the message's language (other languages have phrasings of their own)."""
         return self._retriever.search(
-            prepared, audience=_audience(ctx.role), k=5, query_vector=vector
+            prepared, audience=_audience(ctx.role), k=5, query_vector=vector, language=language
         )
 
     def prepare(self, text: str) -> str:
@@ -113,7 +143,7 @@ class Answerer:
             ctx.record.kind = "other"
             return Step.done(Reply(SMALLTALK[reply]))
         if result is None:
-            result = self.search(ctx, prepared, analysis.vector)
+            result = self.search(ctx, prepared, analysis.vector, analysis.language.code)
         self._record(ctx, result, prepared)
         if result.decision == "fallback" and sure and parse.intent == "out_of_scope":
             ctx.log_now()

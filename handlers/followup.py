@@ -82,8 +82,11 @@ def search_in_context(
     near the top, that other entry is the new thing asked ("e la mensa della scuola materna?"
     after the nursery); otherwise the reading with the better decision wins.
     """
-    alone = answerer.search(ctx, analysis.prepared, analysis.vector)
-    combined = answerer.search(ctx, answerer.prepare(f"{previous} {analysis.text}"), None)
+    language = analysis.language.code
+    alone = answerer.search(ctx, analysis.prepared, analysis.vector, language)
+    combined = answerer.search(
+        ctx, answerer.prepare(f"{previous} {analysis.text}"), None, language
+    )
     if alone.best is None or combined.best is None:
         return combined if alone.best is None else alone
     own = alone.best.entry.id

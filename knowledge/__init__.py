@@ -87,6 +87,7 @@ def build_retriever(
         progress=progress,
         rebuild=rebuild,
         shape=shape,
+        phrasings=kb.phrasings,
     )
     encoder.encode_queries(["welfare aziendale"])
-    return Retriever(kb.entries, encoder, dense, settings)
+    return Retriever(kb.entries, encoder, dense, settings, kb.phrasings)

@@ -1,13 +1,16 @@
-"""Loading a whole knowledge base: validated entries, the taxonomy and the content hash."""
+"""Loading a whole knowledge base: validated entries, their phrasings in other languages, the
+taxonomy and the content hash."""
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from knowledge.entries import Entry, content_hash, entry_files
+from knowledge.phrasings import Phrasings, check_phrasings, phrasings_hash
 from knowledge.topics import BUNDLED_TOPICS, Topic, load_topics
 from knowledge.validation import CheckReport, KnowledgeBaseError, Problem, check_files
 
@@ -16,12 +19,19 @@ logger = logging.getLogger(__name__)
 BUNDLED_BASE = Path(__file__).with_name("base")
 
 
+def default_phrasings_dir(base_dir: Path) -> Path:
+    """Where phrasings live unless configured: `phrasings/` beside the entries' folder."""
+    return base_dir.parent / "phrasings"
+
+
 @dataclass(frozen=True)
 class KnowledgeBase:
     entries: tuple[Entry, ...]
     topics: dict[str, Topic]
     content_hash: str
     base_dir: Path
+    phrasings: Phrasings = field(default_factory=dict)
+    """language → entry id → ways to ask the entry's question in that language."""
 
     def by_id(self, entry_id: str) -> Entry:
         for entry in self.entries:
@@ -35,11 +45,22 @@ def check_knowledge_base(
     topics_path: Path = BUNDLED_TOPICS,
     today: dt.date | None = None,
     topics: dict[str, Topic] | None = None,
+    phrasings_dir: Path | None = None,
 ) -> CheckReport:
-    """Every problem of the base, errors and warnings, for `sportello kb check`."""
+    """Every problem of the base and its phrasings, errors and warnings, for `kb check`."""
+    return _check(base_dir, topics_path, today, topics, phrasings_dir)[0]
+
+
+def _check(
+    base_dir: Path,
+    topics_path: Path,
+    today: dt.date | None,
+    topics: dict[str, Topic] | None,
+    phrasings_dir: Path | None,
+) -> tuple[CheckReport, Phrasings]:
     files = entry_files(base_dir)
     if not files:
-        return CheckReport(
+        empty = CheckReport(
             (),
             (
                 Problem(
@@ -50,14 +71,19 @@ def check_knowledge_base(
                 ),
             ),
         )
+        return empty, {}
     topics = topics if topics is not None else load_topics(topics_path)
-    return check_files(files, topics, topics_path, today or dt.date.today())
+    report = check_files(files, topics, topics_path, today or dt.date.today())
+    folder = phrasings_dir if phrasings_dir is not None else default_phrasings_dir(base_dir)
+    phrasings = check_phrasings(folder, {entry.id for entry in report.entries})
+    return CheckReport(report.entries, report.problems + phrasings.problems), phrasings.phrasings
 
 
 def load_knowledge_base(
     base_dir: Path = BUNDLED_BASE,
     topics_path: Path = BUNDLED_TOPICS,
     today: dt.date | None = None,
+    phrasings_dir: Path | None = None,
 ) -> KnowledgeBase:
     """Load the base for serving; malformed entries stop start-up with file, line and fix.
 
@@ -65,7 +91,8 @@ def load_knowledge_base(
     (see handlers), and `kb check --strict` shows it to the people curating the content.
     """
     topics = load_topics(topics_path)
-    report = check_knowledge_base(base_dir, topics_path, today, topics)
+    folder = phrasings_dir if phrasings_dir is not None else default_phrasings_dir(base_dir)
+    report, phrasings = _check(base_dir, topics_path, today, topics, folder)
     blocking = [p for p in report.errors if p.blocks_serving]
     if blocking:
         raise KnowledgeBaseError(blocking)
@@ -74,6 +101,17 @@ def load_knowledge_base(
     return KnowledgeBase(
         entries=report.entries,
         topics=topics,
-        content_hash=content_hash(entry_files(base_dir)),
+        content_hash=_combined_hash(content_hash(entry_files(base_dir)), phrasings_hash(folder)),
         base_dir=base_dir,
+        phrasings=phrasings,
     )
+
+
+def _combined_hash(entries_hash: str, phrasings_digest: str) -> str:
+    """The entries' hash alone when there are no phrasings (existing caches stay valid)."""
+    if not phrasings_digest or phrasings_digest == _EMPTY_DIGEST:
+        return entries_hash
+    return hashlib.sha256(f"{entries_hash}\0{phrasings_digest}".encode()).hexdigest()
+
+
+_EMPTY_DIGEST = hashlib.sha256().hexdigest()

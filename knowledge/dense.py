@@ -4,6 +4,10 @@ An entry is represented by many short texts (its title and each way people ask),
 averaged vector: a user's question is closest to one particular phrasing, and the entry scores
 as its best-matching phrasing. Vectors are unit length, so inner product is cosine similarity.
 
+Phrasings in other languages (knowledge/phrasings) are embedded after the Italian texts and form
+a second index, searched only for messages detected as another language: an Italian message is
+ranked on exactly the Italian texts, as before.
+
 The vectors are derived data: they are persisted in the data directory under a key made of the
 knowledge base's content hash and the encoder's id, and rebuilt when either changes.
 """
@@ -28,6 +32,7 @@ from tqdm import tqdm
 
 from knowledge.encoders import Encoder, Vectors
 from knowledge.entries import Entry
+from knowledge.phrasings import Phrasings
 
 logger = logging.getLogger(__name__)
 
@@ -45,6 +50,23 @@ def entry_units(entries: Sequence[Entry]) -> tuple[list[str], NDArray[np.int64]]
         for text in (entry.title, *entry.questions):
             texts.append(text)
             owners.append(position)
+    return texts, np.asarray(owners, dtype=np.int64)
+
+
+def phrasing_units(
+    entries: Sequence[Entry], phrasings: Phrasings | None
+) -> tuple[list[str], NDArray[np.int64]]:
+    """The other-language phrasings of each entry and, for each, the index of its entry."""
+    position = {entry.id: i for i, entry in enumerate(entries)}
+    texts: list[str] = []
+    owners: list[int] = []
+    for language in sorted(phrasings or {}):
+        for entry_id, questions in (phrasings or {})[language].items():
+            if entry_id not in position:
+                continue
+            for text in questions:
+                texts.append(text)
+                owners.append(position[entry_id])
     return texts, np.asarray(owners, dtype=np.int64)
 
 
@@ -90,25 +112,38 @@ class DenseIndex:
         owners: NDArray[np.int64],
         entry_count: int,
         index: faiss.Index | None = None,
+        foreign: tuple[Vectors, NDArray[np.int64], faiss.Index] | None = None,
     ) -> None:
+        """`vectors`/`owners`: the Italian texts; `foreign`: every text (Italian first, then
+        the other languages' phrasings), their owners and their index, when there are any."""
         self._index = (
             index if index is not None else make_faiss_index(vectors, "flat", IndexShape())
         )
         self._owners = owners
         self._entry_count = entry_count
         self.unit_count = int(vectors.shape[0])
+        self._foreign = foreign
+        self.phrasing_count = int(foreign[0].shape[0]) - self.unit_count if foreign else 0
 
-    def entry_scores(self, query_vector: Vectors, depth: int = 256) -> NDArray[np.float64]:
+    def entry_scores(
+        self, query_vector: Vectors, depth: int = 256, multilingual: bool = False
+    ) -> NDArray[np.float64]:
         """Cosine of each entry's best phrasing to the query.
 
-        Only the `depth` nearest phrasings are looked up; entries with none among them get the
-        lowest similarity seen, an upper bound that keeps them below every entry that was found.
+        `multilingual` searches the other languages' phrasings too (a message detected as not
+        Italian). Only the `depth` nearest phrasings are looked up; entries with none among
+        them get the lowest similarity seen, an upper bound that keeps them below every entry
+        that was found.
         """
-        k = min(depth, self.unit_count)
-        similarities, units = self._index.search(query_vector.reshape(1, -1), k)
+        index, owner_of, count = self._index, self._owners, self.unit_count
+        if multilingual and self._foreign is not None:
+            index, owner_of = self._foreign[2], self._foreign[1]
+            count = int(self._foreign[0].shape[0])
+        k = min(depth, count)
+        similarities, units = index.search(query_vector.reshape(1, -1), k)
         found = units[0] >= 0
         sims = similarities[0][found].astype(np.float64)
-        owners = self._owners[units[0][found]]
+        owners = owner_of[units[0][found]]
         scores = np.full(self._entry_count, sims.min() if sims.size else 0.0, dtype=np.float64)
         # Visit from least to most similar so the best phrasing of each entry is written last.
         order = np.argsort(sims)
@@ -129,6 +164,7 @@ def load_or_build_dense_index(
     progress: bool = True,
     rebuild: bool = False,
     shape: IndexShape | None = None,
+    phrasings: Phrasings | None = None,
 ) -> tuple[DenseIndex, bool]:
     """The dense index for this content and encoder, from disk when possible.
 
@@ -138,18 +174,38 @@ def load_or_build_dense_index(
     """
     shape = shape or IndexShape()
     texts, owners = entry_units(entries)
+    extra_texts, extra_owners = phrasing_units(entries, phrasings)
     kind = shape.resolve(len(texts))
     root = data_dir / "index"
     folder = root / index_key(content_hash, encoder.id, kind)
+    total = len(texts) + len(extra_texts)
+    every_owner = np.concatenate([owners, extra_owners])
     if not rebuild:
-        vectors = _read_cached(folder, encoder.id, content_hash, len(texts))
-        if vectors is not None:
-            index = _read_faiss(folder, kind, shape, vectors)
-            return DenseIndex(vectors, owners, len(entries), index), False
-    vectors = encode_with_progress(encoder, texts, progress)
-    index = make_faiss_index(vectors, kind, shape)
+        cached = _read_cached(folder, encoder.id, content_hash, total)
+        if cached is not None:
+            italian = np.ascontiguousarray(cached[: len(texts)])
+            index = _read_faiss(folder, kind, shape, italian)
+            foreign = _foreign(cached, every_owner, len(texts), kind, shape)
+            return DenseIndex(italian, owners, len(entries), index, foreign), False
+    vectors = encode_with_progress(encoder, [*texts, *extra_texts], progress)
+    italian = np.ascontiguousarray(vectors[: len(texts)])
+    index = make_faiss_index(italian, kind, shape)
     _write_cache(root, folder, vectors, encoder.id, content_hash, index if kind == "hnsw" else None)
-    return DenseIndex(vectors, owners, len(entries), index), True
+    foreign = _foreign(vectors, every_owner, len(texts), kind, shape)
+    return DenseIndex(italian, owners, len(entries), index, foreign), True
+
+
+def _foreign(
+    vectors: Vectors,
+    owners: NDArray[np.int64],
+    italian_units: int,
+    kind: IndexKind,
+    shape: IndexShape,
+) -> tuple[Vectors, NDArray[np.int64], faiss.Index] | None:
+    """The index over every text, Italian and phrasings, or None without phrasings."""
+    if vectors.shape[0] == italian_units:
+        return None
+    return vectors, owners, make_faiss_index(vectors, kind, shape)
 
 
 def _read_faiss(folder: Path, kind: IndexKind, shape: IndexShape, vectors: Vectors) -> faiss.Index:

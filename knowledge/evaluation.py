@@ -1,4 +1,5 @@
-"""Retrieval evaluation on a labelled TSV (`topic<TAB>query`, with a header).
+"""Retrieval evaluation on a labelled TSV (`topic<TAB>query`, with a header, optionally a third
+column `lang` naming the language each question is written in, for figures per language).
 
 A hit is correct when its entry's topic equals the label: the taxonomy is what the desk promises
 to cover, while which of a topic's entries answers best is the clarify step's business.
@@ -28,6 +29,8 @@ class LabelledQuery:
     label: str
     text: str
     line: int
+    language: str | None = None
+    """The `lang` column when the file has one (ISO 639-1 code)."""
 
 
 @dataclass(frozen=True)
@@ -86,6 +89,7 @@ def read_labelled_queries(
                 f" — start the file with '{label_column}<TAB>{text_column}'"
             )
         label_at, text_at = header.index(label_column), header.index(text_column)
+        lang_at = header.index("lang") if "lang" in header else None
         rows: list[LabelledQuery] = []
         for line, row in enumerate(reader, start=2):
             if not row or all(not cell.strip() for cell in row):
@@ -102,7 +106,10 @@ def read_labelled_queries(
                 raise LabelledFileError(
                     f"{path}:{line}: unknown {label_column} '{label}' — {label_hint}"
                 )
-            rows.append(LabelledQuery(label, text, line))
+            language = (
+                row[lang_at].strip().lower() if lang_at is not None and lang_at < len(row) else None
+            )
+            rows.append(LabelledQuery(label, text, line, language or None))
     if not rows:
         raise LabelledFileError(f"{path}: no rows after the header — add labelled lines")
     return rows
@@ -142,6 +149,14 @@ def evaluate_retrieval(
         latency_ms_p50=percentile(ordered, 50),
         latency_ms_p95=percentile(ordered, 95),
     )
+
+
+def by_language(queries: Sequence[LabelledQuery]) -> dict[str, list[LabelledQuery]]:
+    """The queries grouped by their `lang` column, in first-seen order (none: "-")."""
+    groups: dict[str, list[LabelledQuery]] = {}
+    for query in queries:
+        groups.setdefault(query.language or "-", []).append(query)
+    return groups
 
 
 def percentile(ordered: Sequence[float], pct: float) -> float:

@@ -28,6 +28,7 @@ from knowledge.condense import condense
 from knowledge.dense import DenseIndex
 from knowledge.encoders import Encoder, Vectors
 from knowledge.entries import Audience, Entry
+from knowledge.phrasings import Phrasings
 from sportello.errors import SportelloError
 
 logger = logging.getLogger(__name__)
@@ -90,6 +91,11 @@ class RetrievalSettings(BaseModel):
     short_query_min_similarity: float = Field(
         default=0.25, description="below this cosine even a known keyword gets the fallback"
     )
+    foreign_lexical_weight: float = Field(
+        default=0.8,
+        ge=0,
+        description="BM25's weight for a message in another language than Italian",
+    )
 
 
 @dataclass(frozen=True)
@@ -131,22 +137,44 @@ class Retriever:
         encoder: Encoder,
         dense: DenseIndex,
         settings: RetrievalSettings,
+        phrasings: Phrasings | None = None,
     ) -> None:
         self.entries = tuple(entries)
         self.settings = settings
         self._encoder = encoder
         self._dense = dense
-        self._lexical = BM25Index(
+        self._phrasings = phrasings or {}
+        italian = [
             [
+                (entry.title, settings.title_weight),
+                *((q, settings.question_weight) for q in entry.questions),
+                (entry.answer, settings.answer_weight),
+            ]
+            for entry in self.entries
+        ]
+        self._lexical = BM25Index(italian, k1=settings.bm25_k1, b=settings.bm25_b)
+        # Messages in other languages get a second BM25 whose documents also hold the entries'
+        # phrasings in every language: same-language words ("tichete de masa") then match,
+        # which the encoder alone does poorly for languages it was not trained on (Romanian,
+        # Albanian). The Italian index above never sees a phrasing.
+        self._lexical_foreign = (
+            BM25Index(
                 [
-                    (entry.title, settings.title_weight),
-                    *((q, settings.question_weight) for q in entry.questions),
-                    (entry.answer, settings.answer_weight),
-                ]
-                for entry in self.entries
-            ],
-            k1=settings.bm25_k1,
-            b=settings.bm25_b,
+                    [
+                        *fields,
+                        *(
+                            (text, settings.question_weight)
+                            for language in sorted(self._phrasings)
+                            for text in self._phrasings[language].get(entry.id, ())
+                        ),
+                    ]
+                    for entry, fields in zip(self.entries, italian, strict=True)
+                ],
+                k1=settings.bm25_k1,
+                b=settings.bm25_b,
+            )
+            if self._phrasings
+            else self._lexical
         )
         self._cache: OrderedDict[str, Vectors] = OrderedDict()
         self._cache_lock = threading.Lock()
@@ -162,7 +190,7 @@ class Retriever:
 
     def with_settings(self, settings: RetrievalSettings) -> Retriever:
         """The same indexes under other thresholds or weights (calibration, tests)."""
-        return Retriever(self.entries, self._encoder, self._dense, settings)
+        return Retriever(self.entries, self._encoder, self._dense, settings, self._phrasings)
 
     def search(
         self,
@@ -170,18 +198,30 @@ class Retriever:
         audience: Audience | None = None,
         k: int = 5,
         query_vector: Vectors | None = None,
+        language: str | None = None,
     ) -> SearchResult:
         """Rank entries for `query`, best first, and decide what the desk should do.
 
         `query_vector` lets a caller that already embedded the prepared query (the intent
-        classifier shares the encoder) skip a second encoder call.
+        classifier shares the encoder) skip a second encoder call. `language` is the message's
+        detected language (nlu.language): anything but Italian is also matched against the
+        entries' phrasings in that and the other languages (knowledge/phrasings), with BM25
+        weighted by `foreign_lexical_weight`; None or "it" is the Italian path.
         """
         text, truncated = self.prepare(query)
-        terms = self._lexical.query_terms(text)
-        lexical = self._lexical.scores(terms)
+        foreign = language is not None and language != "it"
+        bm25 = self._lexical_foreign if foreign else self._lexical
+        terms = bm25.query_terms(text)
+        lexical = bm25.scores(terms)
         vector = query_vector if query_vector is not None else self.embed(text)
-        similarity = self._dense.entry_scores(vector, self.settings.dense_depth)
-        fused = self._fuse(lexical, similarity)
+        similarity = self._dense.entry_scores(
+            vector, self.settings.dense_depth, multilingual=foreign
+        )
+        fused = self._fuse(
+            lexical,
+            similarity,
+            self.settings.foreign_lexical_weight if foreign else self.settings.lexical_weight,
+        )
         if audience in self._audience_mask and audience != "both":
             fused = fused - self.settings.audience_penalty * self._audience_mask[audience]
         top = _top_k(fused, k)
@@ -273,7 +313,10 @@ class Retriever:
         return tuple(by_topic.values())[:3]
 
     def _fuse(
-        self, lexical: NDArray[np.float64], similarity: NDArray[np.float64]
+        self,
+        lexical: NDArray[np.float64],
+        similarity: NDArray[np.float64],
+        lexical_weight: float,
     ) -> NDArray[np.float64]:
         s = self.settings
         if s.fusion == "lexical":
@@ -281,10 +324,10 @@ class Retriever:
         if s.fusion == "dense":
             return similarity
         if s.fusion == "rrf":
-            return s.lexical_weight / (s.rrf_k + _ranks(lexical)) + s.dense_weight / (
+            return lexical_weight / (s.rrf_k + _ranks(lexical)) + s.dense_weight / (
                 s.rrf_k + _ranks(similarity)
             )
-        return s.dense_weight * _zscore(similarity) + s.lexical_weight * _zscore(lexical)
+        return s.dense_weight * _zscore(similarity) + lexical_weight * _zscore(lexical)
 
 
 def is_keyword_query(words: int, coverage: float, settings: RetrievalSettings) -> bool:

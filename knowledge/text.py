@@ -17,13 +17,16 @@ from functools import lru_cache
 
 import Stemmer
 
-_TOKEN = re.compile(r"[a-z0-9]+")
+_TOKEN = re.compile(r"[a-z0-9]+|[\u0621-\u064a]+")
+"""Latin words and numbers after folding, and Arabic words (folding already dropped Arabic's
+short-vowel marks and the hamza of أ/إ/آ, so spellings with and without them meet)."""
+_ARABIC_ARTICLE = re.compile(r"^(?:وال|بال|فال|كال|ال|لل)(?=[\u0621-\u064a]{2})")
 _DIGIT_GROUP = re.compile(r"(?<=\d)[.\s](?=\d{3}\b)")
 
-# Function words that carry no topic: Italian, then the English, Romanian and Spanish ones
-# workers mix in (without them, a Romanian "pentru" or "meu" makes any two Romanian texts
-# look alike). Kept small on purpose: words like "non", "senza", "figli" and "anni" can decide
-# between two entries, so they stay.
+# Function words that carry no topic: Italian, then the English, Romanian, Spanish, French,
+# Albanian and Arabic ones workers mix in (without them, a Romanian "pentru" or "meu" makes
+# any two Romanian texts look alike). Kept small on purpose: words like "non", "senza",
+# "figli" and "anni" can decide between two entries, so they stay.
 STOP_WORDS: frozenset[str] = frozenset(
     """
     a ad al allo ai agli all alla alle c che chi ci col con cosa come cui d da dal dallo dai dagli
@@ -39,6 +42,9 @@ STOP_WORDS: frozenset[str] = frozenset(
     pentru meu mea mei mele tau ta cu sa si din care este sunt nu ce cum pot poti putem
     am ai are fost lui ei
     para por los las del mis tus puedo puede que como es son
+    les des est une pour mon ma mes je pas qui au aux
+    te ne nje dhe per mund
+    هل في من على الى ان ما لي عن هذه هذا مع او
     """.split()  # noqa: SIM905 - a word list reads better as text
 )
 
@@ -51,7 +57,7 @@ def fold(text: str) -> str:
 
 def tokenize(text: str) -> list[str]:
     """Folded word tokens; "2.000" becomes "2000" so figures match however they are typed."""
-    return _TOKEN.findall(_DIGIT_GROUP.sub("", fold(text)))
+    return [_ARABIC_ARTICLE.sub("", t) for t in _TOKEN.findall(_DIGIT_GROUP.sub("", fold(text)))]
 
 
 @lru_cache(maxsize=1)

@@ -34,6 +34,10 @@ PROJECT_CONFIG = Path(__file__).resolve().parents[1] / "config.yml"
 class KnowledgeSettings(BaseModel):
     base_dir: Path = BUNDLED_BASE
     topics_file: Path = BUNDLED_TOPICS
+    phrasings_dir: Path | None = Field(
+        default=None,
+        description="other-language phrasings (<lang>.yml); null: phrasings/ beside base_dir",
+    )
 
 
 class DatabaseSettings(BaseModel):
@@ -206,6 +210,11 @@ def _resolve_paths(settings: Settings, root: Path) -> Settings:
         update={
             "base_dir": absolute(settings.knowledge.base_dir),
             "topics_file": absolute(settings.knowledge.topics_file),
+            "phrasings_dir": (
+                absolute(settings.knowledge.phrasings_dir)
+                if settings.knowledge.phrasings_dir is not None
+                else None
+            ),
         }
     )
     nlu = settings.nlu

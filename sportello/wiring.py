@@ -20,7 +20,12 @@ from sportello.settings import Settings
 
 
 def open_knowledge_base(settings: Settings, today: dt.date | None = None) -> KnowledgeBase:
-    return load_knowledge_base(settings.knowledge.base_dir, settings.knowledge.topics_file, today)
+    return load_knowledge_base(
+        settings.knowledge.base_dir,
+        settings.knowledge.topics_file,
+        today,
+        phrasings_dir=settings.knowledge.phrasings_dir,
+    )
 
 
 def build_search(

@@ -8,6 +8,7 @@ from knowledge.entries import Entry
 from knowledge.evaluation import (
     LabelledFileError,
     LabelledQuery,
+    by_language,
     evaluate_retrieval,
     percentile,
     read_labelled_queries,
@@ -96,3 +97,23 @@ def test_malformed_labelled_files(tmp_path: Path, content: str, message: str) ->
 def test_missing_file(tmp_path: Path) -> None:
     with pytest.raises(LabelledFileError, match="cannot read"):
         read_labelled_queries(tmp_path / "nope.tsv")
+
+
+def test_a_lang_column_is_read_and_groups_the_queries(tmp_path: Path) -> None:
+    path = tmp_path / "multi.tsv"
+    path.write_text(
+        "topic\tquery\tlang\nbuoni-pasto\tmeal vouchers\ten\n"
+        "buoni-pasto\ttichete de masa\tRO\nbuoni-pasto\tbuoni pasto\t\n",
+        encoding="utf-8",
+    )
+    rows = read_labelled_queries(path)
+    assert [r.language for r in rows] == ["en", "ro", None]
+    groups = by_language(rows)
+    assert list(groups) == ["en", "ro", "-"]
+    assert [q.text for q in groups["ro"]] == ["tichete de masa"]
+
+
+def test_without_a_lang_column_every_query_is_in_one_group(tmp_path: Path) -> None:
+    path = tmp_path / "it.tsv"
+    path.write_text("topic\tquery\nbuoni-pasto\tbuoni pasto\n", encoding="utf-8")
+    assert list(by_language(read_labelled_queries(path))) == ["-"]
