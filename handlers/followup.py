@@ -84,9 +84,7 @@ def search_in_context(
     """
     language = analysis.language.code
     alone = answerer.search(ctx, analysis.prepared, analysis.vector, language)
-    combined = answerer.search(
-        ctx, answerer.prepare(f"{previous} {analysis.text}"), None, language
-    )
+    combined = answerer.search(ctx, answerer.prepare(f"{previous} {analysis.text}"), None, language)
     if alone.best is None or combined.best is None:
         return combined if alone.best is None else alone
     own = alone.best.entry.id
