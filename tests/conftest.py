@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import subprocess
 import sys
@@ -11,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from handlers import DialogueEngine, DialogueSettings, Pseudonymizer
-from knowledge import RetrievalSettings, Retriever
+from knowledge import RetrievalSettings, Retriever, build_retriever, load_knowledge_base
 from nlu import BuiltinIntentClassifier
 from sportello.desk import build_intent_classifier
 from sportello.settings import load_settings
@@ -83,6 +84,24 @@ def make_engine(
         intents=classifier,
         pseudonymizer=Pseudonymizer(KEY),
         settings=DialogueSettings.model_validate(dialogue),
+    )
+
+
+def engine_over_base(
+    base: Path, topics: Path, database: Database, desk_parts: DeskParts
+) -> DialogueEngine:
+    """The real encoder and intent classifier over a small knowledge base written by a test."""
+    kb = load_knowledge_base(base, topics, dt.date(2026, 11, 25))
+    retriever, classifier = desk_parts
+    small = build_retriever(
+        kb, retriever.encoder, RetrievalSettings(), base.parent / "data", progress=False
+    )
+    return DialogueEngine(
+        database=database,
+        retriever=small,
+        intents=classifier,
+        pseudonymizer=Pseudonymizer(KEY),
+        settings=DialogueSettings(),
     )
 
 

@@ -119,6 +119,19 @@ PIANO_QUESTIONS = (
 )
 
 
+def nido_entry(valid_until: str = "null") -> str:
+    """The small base's nursery entry, confirmed until `valid_until`."""
+    return entry_text(
+        "nido-retta",
+        topic="rimborso-asilo-nido",
+        audience="worker",
+        title="Rimborso della retta del nido",
+        questions=NIDO_QUESTIONS,
+        answer="Sì, la retta del nido si può rimborsare con il welfare, con la fattura.",
+        valid_until=valid_until,
+    )
+
+
 def write_small_base(root: Path) -> tuple[Path, Path]:
     """A three-topic knowledge base in `root`; returns (base_dir, topics_file)."""
     base = root / "base"
@@ -126,17 +139,7 @@ def write_small_base(root: Path) -> tuple[Path, Path]:
     topics = root / "topics.yml"
     topics.write_text(TOPICS_YML, encoding="utf-8")
     (base / "buoni-pasto-limiti.md").write_text(entry_text("buoni-pasto-limiti"), "utf-8")
-    (base / "nido-retta.md").write_text(
-        entry_text(
-            "nido-retta",
-            topic="rimborso-asilo-nido",
-            audience="worker",
-            title="Rimborso della retta del nido",
-            questions=NIDO_QUESTIONS,
-            answer="Sì, la retta del nido si può rimborsare con il welfare, con la fattura.",
-        ),
-        "utf-8",
-    )
+    (base / "nido-retta.md").write_text(nido_entry(), "utf-8")
     (base / "piano-attivazione.md").write_text(
         entry_text(
             "piano-attivazione",

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 
 import pytest
 
-from handlers import DialogueEngine, DialogueSettings, Pseudonymizer
-from knowledge import RetrievalSettings, build_retriever, load_knowledge_base
+from handlers import DialogueEngine
 from storage import Database
-from tests.conftest import KEY, DeskParts
+from tests.conftest import DeskParts, engine_over_base
 from tests.dialogue.conftest import Chat
 from tests.support import write_small_base
 
@@ -32,18 +30,7 @@ def engine_for(
         folder = base.parent / "phrasings"
         folder.mkdir()
         (folder / "ro.yml").write_text(ROMANIAN, encoding="utf-8")
-    kb = load_knowledge_base(base, topics, dt.date(2026, 11, 25))
-    retriever, classifier = parts
-    small = build_retriever(
-        kb, retriever.encoder, RetrievalSettings(), base.parent / "data", progress=False
-    )
-    return DialogueEngine(
-        database=database,
-        retriever=small,
-        intents=classifier,
-        pseudonymizer=Pseudonymizer(KEY),
-        settings=DialogueSettings(),
-    )
+    return engine_over_base(base, topics, database, parts)
 
 
 def ask(chat: Chat, text: str, language: str | None) -> str:

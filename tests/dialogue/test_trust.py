@@ -8,12 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from handlers import DialogueEngine, DialogueSettings, Pseudonymizer
-from knowledge import RetrievalSettings, build_retriever, load_knowledge_base
+from handlers import DialogueEngine
 from storage import Database, Interaction
-from tests.conftest import KEY, DeskParts
+from tests.conftest import DeskParts, engine_over_base
 from tests.dialogue.conftest import Chat
-from tests.support import NIDO_QUESTIONS, entry_text, referral_text, write_small_base
+from tests.support import nido_entry, referral_text, write_small_base
 
 pytestmark = pytest.mark.integration
 
@@ -23,31 +22,9 @@ def small_engine(tmp_path: Path, database: Database, desk_parts: DeskParts) -> D
     """The real encoder and classifier over a small base: a nursery entry confirmed until
     30 June 2026, meal vouchers, a company topic and a referral for TFR questions."""
     base, topics = write_small_base(tmp_path)
-    (base / "nido-retta.md").write_text(
-        entry_text(
-            "nido-retta",
-            topic="rimborso-asilo-nido",
-            audience="worker",
-            title="Rimborso della retta del nido",
-            questions=NIDO_QUESTIONS,
-            answer="Sì, la retta del nido si può rimborsare con il welfare, con la fattura.",
-            valid_until="2026-06-30",
-        ),
-        "utf-8",
-    )
+    (base / "nido-retta.md").write_text(nido_entry(valid_until="2026-06-30"), "utf-8")
     (base / "fuori-ambito-tfr.md").write_text(referral_text(), "utf-8")
-    kb = load_knowledge_base(base, topics, dt.date(2026, 11, 25))
-    retriever, classifier = desk_parts
-    small = build_retriever(
-        kb, retriever.encoder, RetrievalSettings(), tmp_path / "data", progress=False
-    )
-    return DialogueEngine(
-        database=database,
-        retriever=small,
-        intents=classifier,
-        pseudonymizer=Pseudonymizer(KEY),
-        settings=DialogueSettings(),
-    )
+    return engine_over_base(base, topics, database, desk_parts)
 
 
 def test_expired_entry_is_served_with_its_date_and_a_person_offered(
