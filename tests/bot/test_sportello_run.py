@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from handlers import callbacks
 from tests.botapi_standin import (
     TOKEN,
     BotApiStandIn,
@@ -78,7 +79,11 @@ async def test_sportello_run_serves_a_conversation_and_stops_cleanly(
         assert workers, "the engine runs in a worker process of its own"
 
         standin.queue_update(message_update(USER, "/start"))
-        for count, data in ((1, "consent:yes"), (2, "role:worker"), (3, "company:none")):
+        for count, data in (
+            (1, callbacks.CONSENT_YES),
+            (2, callbacks.ROLE_WORKER),
+            (3, callbacks.COMPANY_NONE),
+        ):
             await standin.wait_messages(USER, count)
             standin.queue_update(callback_update(USER, data))
         await standin.wait_messages(USER, 4)

@@ -23,7 +23,7 @@ from bot import BotConfigurationError, DeskBot, TelegramSettings
 from bot.runner import check_mode
 from bot.trust import ALLOWED_UPDATES, check_webhook_secret, vouched
 from bot.webhook import serve_webhook
-from handlers import DialogueEngine, TurnDispatcher
+from handlers import DialogueEngine, TurnDispatcher, callbacks
 from storage import ChatLink, Database, Interaction
 from tests.bot.test_telegram_e2e import messages_to, next_reply, onboard, telegram_settings
 from tests.botapi_standin import TOKEN, BotApiStandIn, callback_update, free_port, message_update
@@ -258,7 +258,7 @@ async def test_a_forged_update_over_the_webhook_gets_nothing_and_changes_nothing
     before = stored(database)
     for update in (
         forged(message_update(VICTIM, "/miei_dati"), ATTACKER),
-        forged(callback_update(VICTIM, "consent:yes"), ATTACKER),
+        forged(callback_update(VICTIM, callbacks.CONSENT_YES), ATTACKER),
     ):
         accepted = await standin.post_webhook(url, update, SECRET)
         assert accepted.status_code == 200  # Telegram must not retry it; it is dropped inside
