@@ -23,7 +23,6 @@ from knowledge import (
     KnowledgeBaseError,
     QueryError,
     SearchResult,
-    build_encoder,
     check_knowledge_base,
     evaluate_retrieval,
     read_labelled_queries,
@@ -31,6 +30,7 @@ from knowledge import (
 from knowledge.evaluation import LabelledFileError
 from knowledge.topics import TopicsError
 from sportello.logs import configure_logging
+from sportello.nlu_commands import add_backend_option, add_nlu_commands, eval_classifier
 from sportello.settings import Settings, SettingsError, load_settings
 from sportello.wiring import build_search, open_knowledge_base
 
@@ -69,6 +69,7 @@ def _user_errors() -> tuple[type[Exception], ...]:
     them (kb, ask, eval retrieval) start without loading their libraries.
     """
     from nlu import NluDataError
+    from nlu.rasa import RasaEnvironmentError, RasaUnavailable
     from storage import StorageError
 
     return (
@@ -80,6 +81,8 @@ def _user_errors() -> tuple[type[Exception], ...]:
         BotConfigurationError,
         StorageError,
         NluDataError,
+        RasaEnvironmentError,
+        RasaUnavailable,
     )
 
 
@@ -131,6 +134,8 @@ def _parser() -> argparse.ArgumentParser:
         )
         sub.add_argument("--json", action="store_true")
         sub.set_defaults(run=handler)
+        if name == "nlu":
+            add_backend_option(sub)
 
     dialogue = evaluate.add_parser(
         "dialogue",
@@ -149,6 +154,8 @@ def _parser() -> argparse.ArgumentParser:
     )
     dialogue.add_argument("--json", action="store_true")
     dialogue.set_defaults(run=_eval_dialogue)
+
+    add_nlu_commands(commands)  # nlu rasa-setup | train | serve-rasa
 
     chat = commands.add_parser("chat", help="talk to the desk in this terminal (no Telegram)")
     chat.set_defaults(run=_chat)
@@ -346,16 +353,16 @@ def _eval_dialogue(args: argparse.Namespace, settings: Settings) -> int:
 
 def _eval_nlu(args: argparse.Namespace, settings: Settings) -> int:
     from nlu import BUNDLED_HELDOUT, evaluate_nlu, read_labelled_examples
-    from sportello.desk import build_intent_classifier
 
-    encoder = build_encoder(settings.encoder)
-    classifier = build_intent_classifier(settings, encoder)
     path = args.file or BUNDLED_HELDOUT
-    report = evaluate_nlu(read_labelled_examples(path), classifier)
+    examples = read_labelled_examples(path)
+    report = evaluate_nlu(examples, eval_classifier(settings, args.backend))
     if args.json:
-        print(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
+        print(
+            json.dumps({"backend": args.backend, **report.as_dict()}, ensure_ascii=False, indent=2)
+        )
         return EXIT_OK
-    print(f"file: {path}")
+    print(f"file: {path}  backend: {args.backend}")
     print(f"n={report.n}  accuracy={report.accuracy:.3f}  macro-F1={report.macro_f1:.3f}")
     print(f"{'intent':<18}{'precision':>10}{'recall':>8}{'f1':>7}{'n':>5}")
     for intent, scores in report.per_intent.items():
