@@ -44,7 +44,7 @@ def test_an_explicit_python_of_another_version_is_refused() -> None:
 
 
 def test_an_explicit_python_that_does_not_exist_is_missing(tmp_path: Path) -> None:
-    with pytest.raises(RasaEnvironmentError, match="Python 3.10 is missing"):
+    with pytest.raises(RasaEnvironmentError, match=r"Python 3\.10 is missing"):
         find_python310(tmp_path / "python3.10")
 
 
