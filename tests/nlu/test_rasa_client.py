@@ -16,6 +16,7 @@ import threading
 import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
 
 import numpy as np
 import pytest
@@ -130,9 +131,25 @@ def closed_port_url() -> str:
     return f"http://127.0.0.1:{port}"
 
 
+_opened: list[RasaIntentClassifier] = []
+
+
+@pytest.fixture(autouse=True)
+def _close_clients() -> Iterator[None]:
+    yield
+    while _opened:
+        _opened.pop().close()
+
+
+def client(url: str, **options: Any) -> RasaIntentClassifier:
+    opened = RasaIntentClassifier(url, INTENTS, **options)
+    _opened.append(opened)
+    return opened
+
+
 def engine(url: str, retry_after: float = 10.0) -> tuple[RasaWithFallback, Builtin, Clock]:
     builtin, clock = Builtin(), Clock()
-    rasa = RasaIntentClassifier(url, INTENTS, timeout=TIMEOUT, retries=1)
+    rasa = client(url, timeout=TIMEOUT, retries=1)
     return RasaWithFallback(rasa, builtin, retry_after=retry_after, clock=clock), builtin, clock
 
 
@@ -165,7 +182,7 @@ def test_every_failure_is_answered_by_the_builtin(fake: FakeRasa, mode: str, rea
     assert parse.confidence == Builtin.CONFIDENCE
     assert builtin.calls == 1 and not nlu.available
     with pytest.raises(RasaUnavailable, match=reason):
-        RasaIntentClassifier(fake.url, INTENTS, timeout=TIMEOUT, retries=0).parse("buongiorno")
+        client(fake.url, timeout=TIMEOUT, retries=0).parse("buongiorno")
 
 
 def test_connection_refused_falls_back_after_one_retry() -> None:
@@ -173,7 +190,7 @@ def test_connection_refused_falls_back_after_one_retry() -> None:
     assert nlu.parse("ciao").confidence == Builtin.CONFIDENCE
     assert nlu.fallbacks == builtin.calls == 1
     with pytest.raises(RasaUnavailable, match="cannot connect"):
-        RasaIntentClassifier(closed_port_url(), INTENTS, retries=0).parse("ciao")
+        client(closed_port_url(), retries=0).parse("ciao")
 
 
 def test_one_500_is_retried_and_rasa_answers(fake: FakeRasa) -> None:
@@ -232,6 +249,6 @@ def test_an_outage_is_logged_once_and_so_is_the_recovery(
 
 
 def test_blank_text_never_reaches_the_server(fake: FakeRasa) -> None:
-    rasa = RasaIntentClassifier(fake.url, INTENTS)
+    rasa = client(fake.url)
     assert rasa.parse("   ") == Parse("out_of_scope", 0.0)
     assert fake.requests == 0

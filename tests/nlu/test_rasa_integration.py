@@ -183,9 +183,9 @@ def test_rasa_backend_gives_the_builtin_answers_then_survives_its_server_stoppin
     rasa_service: RasaService, desk_parts: DeskParts, tmp_path: Path
 ) -> None:
     builtin_db, rasa_db = _database(tmp_path / "builtin.db"), _database(tmp_path / "rasa.db")
+    builtin_engine = make_engine(builtin_db, desk_parts)
+    rasa_engine, nlu = _rasa_engine(rasa_db, desk_parts, rasa_service.url)
     try:
-        builtin_engine = make_engine(builtin_db, desk_parts)
-        rasa_engine, nlu = _rasa_engine(rasa_db, desk_parts, rasa_service.url)
         expected = _play(Chat(builtin_engine), CLEAR_CONVERSATION)
         assert _play(Chat(rasa_engine, user_id=43), CLEAR_CONVERSATION) == expected
         assert nlu.fallbacks == 0, "Rasa must have answered every message itself"
@@ -208,5 +208,6 @@ def test_rasa_backend_gives_the_builtin_answers_then_survives_its_server_stoppin
         assert not nlu.available
         assert nlu.fallbacks == len(STOPPED_CONVERSATION) - STOP_AFTER
     finally:
+        nlu.close()
         builtin_db.dispose()
         rasa_db.dispose()
