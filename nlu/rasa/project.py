@@ -18,8 +18,10 @@ Why this pipeline, for Italian messages typed on a phone, mostly a few words lon
 - word counts, and character n-grams within word boundaries (`char_wb`, 2–4): elisions
   ("dell'azienda"), missing accents ("perche"), typos ("rimborzo") and one-word replies
   ("okk", "grz") still share most of their n-grams with the training examples;
-- `DIETClassifier` with entity recognition off, 100 epochs (more did not help on these 700
-  examples) and a fixed seed, so a retraining on the same data gives the same model.
+- `DIETClassifier` with entity recognition off, a fixed seed (a retraining on the same data
+  gives the same model) and 100 epochs instead of DIET's default 300: a third of the training
+  time, which is what lets CI train it on a fresh machine; other values were not tried
+  (bench/results/nlu_bench.md has what this one scores).
 """
 
 from __future__ import annotations
