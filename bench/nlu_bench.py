@@ -125,7 +125,8 @@ def main() -> int:
         f"# NLU engines side by side ({dt.date.today().isoformat()})",
         "",
         f"`bench/nlu_bench.py` on `{shown}`"
-        f" ({len(examples)} messages), {os.cpu_count()} cores shared with other work.",
+        f" ({len(examples)} messages), {os.cpu_count()} cores shared with other work"
+        f" (load average {os.getloadavg()[0]:.1f} at the end: times and latencies move with it).",
         "Latency: builtin in process (encoder included); Rasa one HTTP request on loopback.",
         "",
         "| engine | accuracy | macro-F1 | parse p50 / p95 | memory (RSS) | ready |",
