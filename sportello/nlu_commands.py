@@ -155,19 +155,17 @@ def eval_classifier(settings: Settings, backend: str) -> Any:
 
     Rasa is measured alone: a fallback would hide its misses behind the builtin's answers.
     """
-    from knowledge import build_encoder
-    from nlu import BuiltinIntentClassifier
-
     examples = load_training_data(settings.nlu.data_file or BUNDLED_NLU_DATA)
-    builtin = BuiltinIntentClassifier(examples, build_encoder(settings.encoder))
     if backend == "builtin":
-        return builtin
+        from knowledge import build_encoder
+        from nlu import BuiltinIntentClassifier
+
+        return BuiltinIntentClassifier(examples, build_encoder(settings.encoder))
     from nlu.rasa.client import RasaIntentClassifier
 
     url = settings.nlu.rasa_url
     try:
-        status = httpx.get(f"{url.rstrip('/')}/status", timeout=5.0)
-        ready = status.status_code == 200
+        ready = httpx.get(f"{url.rstrip('/')}/status", timeout=5.0).status_code == 200
     except httpx.HTTPError:
         ready = False
     if not ready:
@@ -175,5 +173,6 @@ def eval_classifier(settings: Settings, backend: str) -> Any:
             f"no Rasa server answers at {url} (nlu.rasa_url) — start it with"
             " `sportello nlu serve-rasa`"
         )
+    intents = sorted({example.intent for example in examples})
     # a generous timeout: this measures Rasa's answers, not the desk's patience
-    return RasaIntentClassifier(url, builtin.intents, timeout=30.0, retries=0)
+    return RasaIntentClassifier(url, intents, timeout=30.0, retries=0)

@@ -7,6 +7,7 @@ missing; the builtin engine is untouched by any of it.
 from __future__ import annotations
 
 import json
+import socket
 import sys
 from pathlib import Path
 
@@ -126,3 +127,15 @@ def test_cli_train_and_serve_need_the_previous_step(tmp_path: Path) -> None:
     assert serve.returncode == 2
     assert "no trained Rasa model" in serve.stderr
     assert "sportello nlu train --backend rasa" in serve.stderr
+
+
+@pytest.mark.integration
+def test_eval_nlu_on_rasa_without_a_server_says_how_to_start_one(tmp_path: Path) -> None:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        url = f"http://127.0.0.1:{sock.getsockname()[1]}"
+    env = {"SPORTELLO__DATA_DIR": str(tmp_path), "SPORTELLO__NLU__RASA_URL": url}
+    result = run_cli("eval", "nlu", "--backend", "rasa", env=env)
+    assert result.returncode == 2
+    assert f"no Rasa server answers at {url}" in result.stderr
+    assert "sportello nlu serve-rasa" in result.stderr
