@@ -30,7 +30,6 @@ REQUIREMENTS = Path(__file__).resolve().parent / "requirements.txt"
 """Every package of Rasa's environment, pinned; `rasa==3.6.21` is the one that matters."""
 PYTHON_VERSION = (3, 10)
 STAMP_NAME = ".sportello-installed"
-PIP_TIMEOUT_SECONDS = 1800
 
 Progress = Callable[[str], None]
 
@@ -278,7 +277,7 @@ def _run(
             tail = [*tail[-19:], line]
             if line.startswith(("Collecting", "Installing", "Successfully")):
                 progress(f"    {line}")
-        code = process.wait(timeout=PIP_TIMEOUT_SECONDS)
+        code = process.wait()
     if code != 0:
         detail = "\n".join(tail)
         raise RasaEnvironmentError(
