@@ -211,7 +211,6 @@ def setup_environment(
     """
     with file_lock(paths.venv.parent / f".{paths.venv.name}.lock"):
         if is_installed(paths.venv, requirements):
-            progress(f"Rasa environment up to date: {paths.venv}")
             return False
         if paths.python.exists() and python_version(paths.python) != PYTHON_VERSION:
             progress(f"removing {paths.venv}: not a Python 3.10 environment")

@@ -148,7 +148,6 @@ def train(
     with file_lock(project.parent / ".project.lock"):
         current = recorded_model(project)
         if current is not None and current.data_hash == wanted and not force:
-            progress(f"Rasa model up to date: {current.path}")
             return current
         for name, text in files.items():
             target = project / name
