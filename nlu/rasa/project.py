@@ -28,6 +28,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import re
 import subprocess
 import time
 from collections.abc import Sequence
@@ -156,7 +158,7 @@ def train(
         name = f"sportello-nlu-{wanted[:12]}"
         progress(f"training Rasa DIET on {len(examples)} examples (a few minutes)...")
         started = time.perf_counter()
-        done = subprocess.run(
+        code, output = _run_training(
             [
                 str(paths.rasa),
                 "train",
@@ -172,19 +174,16 @@ def train(
                 "--fixed-model-name",
                 name,
             ],
-            cwd=project,
-            env=rasa_process_env(paths.home),
-            capture_output=True,
-            text=True,
-            timeout=TRAIN_TIMEOUT_SECONDS,
-            check=False,
+            project,
+            rasa_process_env(paths.home),
+            progress,
         )
         seconds = time.perf_counter() - started
         model = project / "models" / f"{name}.tar.gz"
-        if done.returncode != 0 or not model.is_file():
-            tail = "\n".join((done.stdout + done.stderr).strip().splitlines()[-20:])
+        if code != 0 or not model.is_file():
+            tail = "\n".join(output[-20:])
             raise RasaEnvironmentError(
-                f"Rasa training failed (exit {done.returncode}) — the last lines were:\n{tail}"
+                f"Rasa training failed (exit {code}) — the last lines were:\n{tail}"
             )
         for old in (project / "models").glob("*.tar.gz"):
             if old != model:
@@ -199,3 +198,44 @@ def train(
         )
         progress(f"Rasa model trained in {seconds:.0f} s: {model}")
         return TrainedModel(model, wanted, seconds, trained=True)
+
+
+_EPOCH = re.compile(r"Epochs:\s+\d+%.*?\|\s*(\d+)/(\d+)")
+
+
+def _run_training(
+    command: Sequence[str], cwd: Path, env: dict[str, str], progress: Progress
+) -> tuple[int, list[str]]:
+    """Run `rasa train`, reporting DIET's epochs every tenth of the way; exit code and output.
+
+    Rasa draws its epoch bar with carriage returns, so the output is split on those too.
+    """
+    lines: list[str] = []
+    reported = -1
+    with subprocess.Popen(
+        command,
+        cwd=cwd,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        stdin=subprocess.DEVNULL,
+    ) as process:
+        assert process.stdout is not None
+        pending = b""
+        while chunk := os.read(process.stdout.fileno(), 4096):
+            pending += chunk
+            *complete, pending = re.split(rb"[\r\n]", pending)
+            for raw in complete:
+                line = raw.decode("utf-8", "replace").strip()
+                if not line:
+                    continue
+                lines = [*lines[-199:], line]
+                match = _EPOCH.search(line)
+                if match:
+                    done, total = int(match.group(1)), int(match.group(2))
+                    tenth = done * 10 // max(total, 1)
+                    if tenth > reported:
+                        reported = tenth
+                        progress(f"    DIET epoch {done}/{total}")
+        code = process.wait(timeout=TRAIN_TIMEOUT_SECONDS)
+    return code, [line for line in lines if not _EPOCH.search(line)]

@@ -18,6 +18,7 @@ from nlu.rasa import RasaEnvironmentError, RasaPaths, find_python310, is_install
 from nlu.rasa.environment import STAMP_NAME, rasa_process_env, requirements_hash
 from nlu.rasa.project import (
     STATE_FILE,
+    _run_training,
     project_files,
     project_hash,
     recorded_model,
@@ -139,3 +140,20 @@ def test_eval_nlu_on_rasa_without_a_server_says_how_to_start_one(tmp_path: Path)
     assert result.returncode == 2
     assert f"no Rasa server answers at {url}" in result.stderr
     assert "sportello nlu serve-rasa" in result.stderr
+
+
+def test_training_progress_reports_diets_epoch_bar_every_tenth() -> None:
+    script = (
+        "import sys\n"
+        "print('2026 INFO loading data', flush=True)\n"
+        "for i in range(0, 51):\n"
+        "    sys.stderr.write(f'\\rEpochs: {i * 2}%|###| {i}/50 [00:01<00:00, t_loss=1.0]')\n"
+        "sys.stderr.write('\\n')\n"
+        "print('Your Rasa model is trained')\n"
+        "sys.exit(3)\n"
+    )
+    seen: list[str] = []
+    code, output = _run_training([sys.executable, "-c", script], Path.cwd(), {}, seen.append)
+    assert code == 3
+    assert seen == [f"    DIET epoch {n}/50" for n in (0, 5, 10, 15, 20, 25, 30, 35, 40, 45, 50)]
+    assert output == ["2026 INFO loading data", "Your Rasa model is trained"]
