@@ -106,7 +106,7 @@ def rasa_service() -> Iterator[RasaService]:
     finally:
         if process.poll() is None:
             process.send_signal(signal.SIGTERM)
-            process.wait(timeout=60)
+        process.communicate(timeout=60)  # waits, and closes the pipes
 
 
 def _wait_until_serving(url: str, process: subprocess.Popen[str]) -> None:
@@ -198,8 +198,9 @@ def test_rasa_backend_gives_the_builtin_answers_then_survives_its_server_stoppin
         # mid-conversation the server goes away: SIGTERM to serve-rasa, a clean stop
         process = rasa_service.process
         process.send_signal(signal.SIGTERM)
-        assert process.wait(timeout=60) == 0
-        assert "stopping the Rasa server" in (process.stderr.read() if process.stderr else "")
+        _, stderr = process.communicate(timeout=60)
+        assert process.returncode == 0
+        assert "stopping the Rasa server" in stderr
         with pytest.raises(httpx.TransportError):
             httpx.get(f"{rasa_service.url}/status", timeout=2.0)
 
