@@ -16,6 +16,7 @@ import threading
 import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -252,3 +253,28 @@ def test_blank_text_never_reaches_the_server(fake: FakeRasa) -> None:
     rasa = client(fake.url)
     assert rasa.parse("   ") == Parse("out_of_scope", 0.0)
     assert fake.requests == 0
+
+
+def test_the_desk_on_the_rasa_engine_answers_with_the_builtin_while_no_server_runs(
+    tmp_path: Path,
+) -> None:
+    from sportello.desk import build_intent_classifier
+    from sportello.settings import load_settings
+    from tests.support import HashingEncoder
+
+    settings = load_settings(data_dir=tmp_path)
+    settings = settings.model_copy(
+        update={
+            "nlu": settings.nlu.model_copy(update={"engine": "rasa", "rasa_url": closed_port_url()})
+        }
+    )
+    encoder = HashingEncoder()
+    nlu = build_intent_classifier(settings, encoder)
+    try:
+        assert isinstance(nlu, RasaWithFallback)
+        vector = encoder.encode_queries(["grazie mille"])[0]
+        parse = nlu.parse_with_vector("grazie mille", vector)
+        assert parse.intent in INTENTS and parse.ranking
+        assert not nlu.available and nlu.fallbacks == 1
+    finally:
+        nlu.close()
