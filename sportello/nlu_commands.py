@@ -135,7 +135,7 @@ def _serve_rasa(args: argparse.Namespace, settings: Settings) -> int:
 
     previous = signal.signal(signal.SIGTERM, on_sigterm)
     try:
-        stderr_progress(f"starting the Rasa server on {server.url} (about 30 s)...")
+        stderr_progress(f"starting the Rasa server on {server.url} (30 s or more)...")
         server.start()
         print(f"Rasa server ready on {server.url}, model {model.path.name}; Ctrl-C stops it")
         print(f"log: {paths.root / 'server.log'}", flush=True)
