@@ -23,7 +23,6 @@ from knowledge import (
     QueryError,
     RetrievalReport,
     SearchResult,
-    build_encoder,
     check_knowledge_base,
     evaluate_retrieval,
     read_labelled_queries,
@@ -32,6 +31,7 @@ from knowledge.evaluation import by_language, percentile
 from sportello.errors import SportelloError
 from sportello.files import PRIVATE_UMASK
 from sportello.logs import configure_logging
+from sportello.nlu_commands import add_backend_option, add_nlu_commands, eval_classifier
 from sportello.settings import Settings, load_settings
 from sportello.wiring import build_search, open_knowledge_base
 
@@ -113,6 +113,8 @@ def _parser() -> argparse.ArgumentParser:
         )
         sub.add_argument("--json", action="store_true")
         sub.set_defaults(run=handler)
+        if name == "nlu":
+            add_backend_option(sub)
 
     dialogue = evaluate.add_parser(
         "dialogue",
@@ -131,6 +133,8 @@ def _parser() -> argparse.ArgumentParser:
     )
     dialogue.add_argument("--json", action="store_true")
     dialogue.set_defaults(run=_eval_dialogue)
+
+    add_nlu_commands(commands)  # nlu rasa-setup | train | serve-rasa
 
     chat = commands.add_parser("chat", help="talk to the desk in this terminal (no Telegram)")
     chat.set_defaults(run=_chat)
@@ -365,16 +369,16 @@ def _eval_dialogue(args: argparse.Namespace, settings: Settings) -> int:
 
 def _eval_nlu(args: argparse.Namespace, settings: Settings) -> int:
     from nlu import BUNDLED_HELDOUT, evaluate_nlu, read_labelled_examples
-    from sportello.desk import build_intent_classifier
 
-    encoder = build_encoder(settings.encoder)
-    classifier = build_intent_classifier(settings, encoder)
     path = args.file or BUNDLED_HELDOUT
-    report = evaluate_nlu(read_labelled_examples(path), classifier)
+    examples = read_labelled_examples(path)
+    report = evaluate_nlu(examples, eval_classifier(settings, args.backend))
     if args.json:
-        print(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
+        print(
+            json.dumps({"backend": args.backend, **report.as_dict()}, ensure_ascii=False, indent=2)
+        )
         return EXIT_OK
-    print(f"file: {path}")
+    print(f"file: {path}  backend: {args.backend}")
     print(f"n={report.n}  accuracy={report.accuracy:.3f}  macro-F1={report.macro_f1:.3f}")
     print(f"{'intent':<18}{'precision':>10}{'recall':>8}{'f1':>7}{'n':>5}")
     for intent, scores in report.per_intent.items():

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from handlers import DialogueEngine, Pseudonymizer
 from knowledge import Encoder, Retriever, build_encoder
 from nlu import BUNDLED_NLU_DATA, BuiltinIntentClassifier, load_training_data
+from nlu.rasa.client import RasaIntentClassifier, RasaWithFallback
 from sportello.files import private_dir
 from sportello.secrets_store import pseudonym_key
 from sportello.settings import Settings
@@ -36,9 +37,25 @@ def open_database(settings: Settings) -> Database:
     return database
 
 
-def build_intent_classifier(settings: Settings, encoder: Encoder) -> BuiltinIntentClassifier:
+def build_intent_classifier(
+    settings: Settings, encoder: Encoder
+) -> BuiltinIntentClassifier | RasaWithFallback:
+    """The NLU engine of `nlu.engine`; the builtin classifier is always built.
+
+    With `rasa` the builtin classifier stands behind the Rasa server and answers whenever the
+    server cannot (down, slow, an unknown intent), so the choice of engine never decides
+    whether the desk answers.
+    """
     examples = load_training_data(settings.nlu.data_file or BUNDLED_NLU_DATA)
-    return BuiltinIntentClassifier(examples, encoder)
+    builtin = BuiltinIntentClassifier(examples, encoder)
+    if settings.nlu.engine == "builtin":
+        return builtin
+    nlu = settings.nlu
+    rasa = RasaIntentClassifier(
+        nlu.rasa_url, builtin.intents, timeout=nlu.rasa_timeout, retries=nlu.rasa_retries
+    )
+    logger.info("NLU engine: Rasa at %s, builtin when it cannot answer", nlu.rasa_url)
+    return RasaWithFallback(rasa, builtin, retry_after=nlu.rasa_retry_after)
 
 
 @dataclass(frozen=True)

@@ -67,8 +67,27 @@ class PrivacySettings(RetentionSettings):
 
 
 class NluSettings(BaseModel):
-    engine: Literal["builtin"] = "builtin"
+    engine: Literal["builtin", "rasa"] = "builtin"
     data_file: Path | None = Field(default=None, description="Rasa NLU YAML; empty: bundled")
+    rasa_url: str = Field(
+        default="http://127.0.0.1:5005",
+        description="the Rasa server (`rasa run --enable-api`) the rasa engine asks",
+    )
+    rasa_timeout: float = Field(
+        default=0.5, gt=0, description="seconds a parse may take before the builtin answers"
+    )
+    rasa_retries: int = Field(
+        default=1, ge=0, le=5, description="immediate retries of a refused or reset connection"
+    )
+    rasa_retry_after: float = Field(
+        default=10.0, ge=0, description="seconds between attempts while Rasa is down"
+    )
+    rasa_venv: Path | None = Field(
+        default=None, description="Rasa's Python 3.10 venv; empty: data_dir/rasa/venv"
+    )
+    rasa_python: Path | None = Field(
+        default=None, description="python3.10 to build it with; empty: PATH, then pyenv"
+    )
 
 
 class WorkerSettings(BaseModel):
@@ -218,8 +237,10 @@ def _resolve_paths(settings: Settings, root: Path) -> Settings:
         }
     )
     nlu = settings.nlu
-    if nlu.data_file is not None:
-        nlu = nlu.model_copy(update={"data_file": absolute(nlu.data_file)})
+    for key in ("data_file", "rasa_venv"):
+        value = getattr(nlu, key)
+        if value is not None:
+            nlu = nlu.model_copy(update={key: absolute(value)})
     telegram = settings.telegram.model_copy(
         update={
             key: absolute(value)

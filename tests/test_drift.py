@@ -35,6 +35,10 @@ def test_readme_documents_every_cli_command() -> None:
         "kb check [--today YYYY-MM-DD] [--strict]",
         "make run",
         "make test",
+        "nlu rasa-setup",
+        "nlu train --backend rasa",
+        "nlu serve-rasa",
+        "eval nlu --backend rasa",
     ):
         assert command in readme
 
