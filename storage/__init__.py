@@ -9,6 +9,9 @@ Privacy by design: users are known by a pseudonymous `user_ref` computed by the 
 Telegram ids live only in `chat_links`, which `erase_user` deletes together with the profile
 and conversation, leaving the interaction log anonymous. See storage/README.md.
 
+Outgoing messages go through the outbox (`enqueue` in the transaction that decides to send,
+see storage/outbox.py); the bot delivers them.
+
 Exceptions: `StorageError` (database unreachable or not migratable), `NotFoundError` (a
 repository call named a user or interaction that does not exist) and `ValueError` (bad input).
 This package knows nothing of the other packages.
@@ -37,14 +40,28 @@ from storage.models import (
     DECISIONS,
     FEEDBACKS,
     KINDS,
+    OUTBOX_STATUSES,
     ROLES,
     Base,
     ChatLink,
     Company,
     Conversation,
     Interaction,
+    OutboxMessage,
     ProcessedUpdate,
     User,
+)
+from storage.outbox import (
+    Outgoing,
+    OutgoingDocument,
+    PendingMessage,
+    due_messages,
+    enqueue,
+    mark_refused,
+    mark_sent,
+    outbox_status,
+    prune_outbox,
+    reschedule,
 )
 from storage.privacy import erase_unconsented_users, erase_user, export_user_data
 from storage.turn_state import TurnState, load_turn_state
@@ -65,6 +82,7 @@ __all__ = [
     "DECISIONS",
     "FEEDBACKS",
     "KINDS",
+    "OUTBOX_STATUSES",
     "ROLES",
     "Base",
     "ChatLink",
@@ -74,12 +92,18 @@ __all__ = [
     "FlowState",
     "Interaction",
     "NotFoundError",
+    "OutboxMessage",
+    "Outgoing",
+    "OutgoingDocument",
+    "PendingMessage",
     "ProcessedUpdate",
     "StorageError",
     "TurnState",
     "User",
     "add_company",
     "chat_id_for",
+    "due_messages",
+    "enqueue",
     "ensure_user",
     "erase_unconsented_users",
     "erase_user",
@@ -93,11 +117,16 @@ __all__ = [
     "load_flow",
     "load_turn_state",
     "log_interaction",
+    "mark_refused",
+    "mark_sent",
     "mark_update_processed",
     "mask_url",
     "normalise_code",
+    "outbox_status",
+    "prune_outbox",
     "prune_processed_updates",
     "purge_expired_texts",
+    "reschedule",
     "save_flow",
     "set_blocked",
     "set_consent",
