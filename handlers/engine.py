@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from handlers import callbacks, faq, onboarding, privacy, texts
 from handlers.context import Context
 from handlers.faq import Analysis, Answerer, IntentParser, human_contact
+from handlers.outbox import queue_replies
 from handlers.pseudonym import Pseudonymizer
 from handlers.settings import DialogueSettings
 from handlers.turns import Incoming, Outcome, Reply, Turn
@@ -31,6 +32,7 @@ from storage import (
     find_user,
     load_turn_state,
     mark_update_processed,
+    prune_outbox,
     prune_processed_updates,
     purge_expired_texts,
     save_flow,
@@ -110,12 +112,13 @@ class DialogueEngine:
     def _handle_in(
         self, session: Session, incoming: Incoming, analysis: Analysis | None, started: float
     ) -> Outcome:
-        turn, update_id = incoming.turn, incoming.update_id
+        turn = incoming.turn
         session.expire_all()  # an earlier turn of the batch may have changed rows it loaded
-        if update_id is not None and not mark_update_processed(
-            session, update_id=update_id, now=turn.at
+        update_key = self._update_key(incoming)
+        if update_key is not None and not mark_update_processed(
+            session, key=update_key, now=turn.at
         ):
-            logger.info("update %s already handled: ignored", update_id)
+            logger.info("update %s already handled: ignored", incoming.update_id)
             return Outcome(ignored=True)
         user_ref = self._pseudonymizer.user_ref(turn.channel, turn.user_id)
         on_telegram = turn.channel == "telegram"
@@ -161,6 +164,13 @@ class DialogueEngine:
                 now=ctx.now,
             )
         interaction_id = ctx.log_now()
+        outbox = queue_replies(
+            session,
+            turn=turn,
+            replies=ctx.replies,
+            interaction_id=interaction_id,
+            update_key=update_key,
+        )
         logger.info(
             "turn handled: interaction=%s kind=%s intent=%s decision=%s",
             interaction_id,
@@ -168,7 +178,29 @@ class DialogueEngine:
             ctx.record.intent,
             ctx.record.decision,
         )
-        return Outcome(replies=ctx.replies, interaction_id=interaction_id)
+        return Outcome(replies=ctx.replies, interaction_id=interaction_id, outbox=outbox)
+
+    def _update_key(self, incoming: Incoming) -> str | None:
+        """The dedupe key of a delivery: the update id and a digest of what it carries.
+
+        Telegram starts its update ids again from a random number after a week without
+        updates, so the id alone could match an update handled earlier; the chat and the
+        message (or callback query) cannot. The digest keeps Telegram ids out of the table.
+        """
+        if incoming.update_id is None:
+            return None
+        what = f"{incoming.turn.chat_id}:{incoming.delivery or ''}"
+        return f"{incoming.update_id}:{self._pseudonymizer.digest(what)}"
+
+    def warm_up(self) -> None:
+        """Answer a readiness check: run the models once and reach the database.
+
+        The channel calls it before taking updates, so the first person after a start does
+        not wait for lazy loading (encoder graph, intent features, the first connection).
+        """
+        self._answerer.analyse_many(["ciao, come funziona lo sportello?"])
+        with self._db.session() as session:
+            load_turn_state(session, user_ref="0" * 32)
 
     def set_blocked(self, channel: str, user_id: int, blocked: bool) -> None:
         """Remember that a user blocked (or unblocked) the bot, so nothing is sent to them."""
@@ -178,9 +210,11 @@ class DialogueEngine:
                 set_blocked(session, user_ref=user_ref, blocked=blocked)
 
     def housekeeping(self, now: dt.datetime) -> dict[str, int]:
-        """Enforce retention: expired question texts, old dedupe records, stale onboardings.
+        """Enforce retention: expired question texts, old dedupe records, stale onboardings,
+        settled outbox rows.
 
-        Telegram redelivers an update for at most a day, so a week of update ids is plenty.
+        Telegram redelivers an update for at most a day, so a week of update keys is plenty;
+        a settled outbox row keeps only its status (its text went when it was sent).
         """
         with self._db.session() as session:
             done = {
@@ -191,6 +225,7 @@ class DialogueEngine:
                 "unconsented_erased": erase_unconsented_users(
                     session, created_before=now - dt.timedelta(days=UNCONSENTED_DAYS)
                 ),
+                "outbox_pruned": prune_outbox(session, settled_before=now - dt.timedelta(days=7)),
             }
         logger.info("housekeeping: %s", done)
         return done

@@ -121,11 +121,15 @@ def enqueue(
     key: str,
     now: datetime,
     answers: str | None = None,
+    not_before: datetime | None = None,
 ) -> int | None:
     """Queue `message` for `chat_id` in the caller's transaction; its row id, or None when
     a message with this `key` was queued before (nothing is added then).
 
     `answers` is the processed-update key of the update the message answers, if any.
+    `not_before` keeps the row from the deliverer's scan until then: a writer that sends
+    the message itself right after committing (a turn's replies) sets it, so the two do not
+    race; a process started after a crash takes every pending row regardless.
     """
     at = aware_utc(now, "now")
     values = {
@@ -135,7 +139,7 @@ def enqueue(
         "payload": message.to_json(),
         "status": "pending",
         "attempts": 0,
-        "next_attempt_at": at,
+        "next_attempt_at": at if not_before is None else aware_utc(not_before, "not_before"),
         "created_at": at,
         "settled_at": None,
         "last_error": None,
