@@ -335,12 +335,12 @@ class Deliverer:
         self._records.refused[:0] = records.refused
 
     def _write(self, records: _Records, now: dt.datetime) -> None:
-        with self._db.session() as session:
-            mark_sent(session, ids=records.sent, now=now)
-            for row_id, error in records.refused:
-                mark_refused(session, id=row_id, now=now, error=error)
+        with self._db.session() as session:  # in the order they happened: retries first
             for row_id, at, error in records.rescheduled:
                 reschedule(session, id=row_id, next_attempt_at=at, error=error)
+            for row_id, error in records.refused:
+                mark_refused(session, id=row_id, now=now, error=error)
+            mark_sent(session, ids=records.sent, now=now)
 
     async def _scan_loop(self) -> None:
         while True:
