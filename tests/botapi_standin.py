@@ -94,6 +94,10 @@ class BotApiStandIn:
         before the stand-in acts on it (a load balancer dropping connections)."""
         self._window = ("drop", time.monotonic() + seconds)
 
+    def heal(self) -> None:
+        """End the current outage window now."""
+        self._window = None
+
     def block(self, chat_id: int) -> None:
         """Sends to `chat_id` answer 403 "bot was blocked by the user" from now on."""
         self.blocked.add(chat_id)

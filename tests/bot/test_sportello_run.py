@@ -1,5 +1,6 @@
 """`sportello run` as deployed: its own process, default settings (one engine worker process),
-polling the loopback Bot API stand-in; then SIGTERM, as a service manager stops it."""
+polling the loopback Bot API stand-in; then SIGTERM, as a service manager stops it, or
+kill -9 of every process of the desk in the middle of an outage."""
 
 from __future__ import annotations
 
@@ -12,6 +13,9 @@ from pathlib import Path
 
 import pytest
 
+from bot.render import to_html
+from handlers import texts
+from storage import Database, outbox_status
 from tests.botapi_standin import (
     TOKEN,
     BotApiStandIn,
@@ -99,4 +103,99 @@ async def test_sportello_run_serves_a_conversation_and_stops_cleanly(
             bot.wait()
         if bot.stderr is not None:
             bot.stderr.close()
+        await standin.stop()
+
+
+def start_desk(env: dict[str, str]) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "sportello.cli", "run"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+
+
+async def wait_for_polling(standin: BotApiStandIn, bot: subprocess.Popen[str]) -> None:
+    polls = standin.polls
+    async with asyncio.timeout(120):  # model, index and classifier load in the worker
+        while standin.polls == polls:
+            assert bot.poll() is None, "the desk exited while starting"
+            await asyncio.sleep(0.1)
+
+
+def pending_rows(url: str) -> int:
+    database = Database.from_url(url)
+    try:
+        with database.session() as session:
+            return outbox_status(session)["pending"]
+    finally:
+        database.dispose()
+
+
+async def test_kill_9_of_every_desk_process_loses_and_duplicates_no_reply(
+    cli_env: dict[str, str], tmp_path: Path
+) -> None:
+    """Telegram is down while people write; every process of the desk is killed with replies
+    committed but not sent; after a restart each person gets each reply once, in order."""
+    standin = BotApiStandIn(free_port())
+    await standin.start()
+    url = f"sqlite:///{tmp_path / 'kill.db'}"
+    env = {
+        **os.environ,
+        **cli_env,
+        "SPORTELLO__TELEGRAM__TOKEN": TOKEN,
+        "SPORTELLO__TELEGRAM__BASE_URL": standin.base_url,
+        "SPORTELLO__TELEGRAM__BASE_FILE_URL": standin.base_file_url,
+        "SPORTELLO__TELEGRAM__POLL_TIMEOUT": "1",
+        "SPORTELLO__DATABASE__URL": url,
+    }
+    people = [6100 + n for n in range(20)]
+    bot = start_desk(env)
+    try:
+        await wait_for_polling(standin, bot)
+
+        async def onboard(person: int) -> None:
+            standin.queue_update(message_update(person, "/start"))
+            for count, data in ((1, "consent:yes"), (2, "role:worker"), (3, "company:none")):
+                await standin.wait_messages(person, count)
+                standin.queue_update(callback_update(person, data))
+            await standin.wait_messages(person, 4)
+
+        await asyncio.gather(*(onboard(person) for person in people))
+        standin.fail_for(600, 502)  # Telegram is down from now on
+        for person in people:
+            standin.queue_update(message_update(person, "/menu"))
+            standin.queue_update(message_update(person, "/aiuto"))
+        async with asyncio.timeout(60):
+            while await asyncio.to_thread(pending_rows, url) < 2 * len(people):
+                await asyncio.sleep(0.1)
+        processes = [bot.pid, *children_of(bot.pid)]
+        assert len(processes) > 1, "the engine runs in a worker process of its own"
+        for pid in processes:
+            os.kill(pid, signal.SIGKILL)
+        bot.wait()
+        standin.heal()
+        for person in people:  # written while the desk was down
+            standin.queue_update(message_update(person, "/privacy"))
+
+        bot = start_desk(env)
+        await wait_for_polling(standin, bot)
+        for person in people:
+            await standin.wait_messages(person, 7)
+        await asyncio.sleep(1.5)  # a reply sent twice would arrive now
+        for person in people:
+            received = [call.params["text"] for call in standin.messages_for(person)[4:]]
+            assert received[:2] == [to_html(texts.MENU), to_html(texts.HELP)]
+            assert len(received) == 3 and "dati" in received[2]  # the privacy notice
+        assert pending_rows(url) == 0
+    finally:
+        if bot.poll() is None:
+            bot.send_signal(signal.SIGTERM)
+            try:
+                await asyncio.wait_for(asyncio.to_thread(bot.wait), timeout=30)
+            except TimeoutError:
+                bot.kill()
+                bot.wait()
         await standin.stop()
