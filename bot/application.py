@@ -8,7 +8,8 @@ hands them to its `Deliverer` (bot/delivery.py), which sends them at once and re
 fails (5xx, timeouts, dropped connections, 429s) until Telegram accepts or refuses it for good.
 
 Updates are taken only once the engine has answered a readiness check and the outbox left by
-the previous run is back in hand (`_post_init` runs before polling or the webhook starts).
+the previous run is back in hand (`_post_init` runs before polling or the webhook starts),
+and acknowledged to Telegram only once their turn is committed (bot/intake.py).
 """
 
 from __future__ import annotations
@@ -31,11 +32,13 @@ from telegram.ext import (
     ChatMemberHandler,
     ContextTypes,
     MessageHandler,
+    TypeHandler,
     filters,
 )
 
 from bot.adapter import delivery_of, to_turn
 from bot.delivery import Deliverer, TelegramSender, answer_callback
+from bot.intake import DONE_GROUP, AckQueue, GatedBot, UpdateGate
 from bot.settings import BotConfigurationError, TelegramSettings
 from bot.transport import AiohttpRequest
 from handlers import COMMAND_DESCRIPTIONS, Incoming, TurnDispatcher, texts
@@ -98,6 +101,9 @@ class DeskBot:
                 .read_timeout(s.read_timeout)
                 .get_updates_read_timeout(s.read_timeout)  # PTB adds the poll time itself
             )
+        gate = UpdateGate()
+        if s.mode == "webhook":
+            builder = builder.update_queue(AckQueue(gate))
         application = (
             builder.rate_limiter(
                 AIORateLimiter(
@@ -117,6 +123,10 @@ class DeskBot:
             ChatMemberHandler(self.on_membership, ChatMemberHandler.MY_CHAT_MEMBER)
         )
         application.add_error_handler(self.on_error)
+        # updates are acknowledged to Telegram only once handled (bot/intake.py)
+        application.add_handler(TypeHandler(Update, gate.on_done), group=DONE_GROUP)
+        if s.mode == "polling" and application.updater is not None:
+            application.updater.bot = GatedBot(application.bot, gate)  # type: ignore[assignment]
         return application
 
     async def _post_init(self, application: Application) -> None:  # type: ignore[type-arg]

@@ -115,6 +115,11 @@ class BotApiStandIn:
             self._window = None
         return None
 
+    @property
+    def unacknowledged(self) -> list[int]:
+        """Ids of the updates queued for getUpdates that the bot has not acknowledged."""
+        return [update["update_id"] for update in self._updates]
+
     def queue_update(self, update: dict[str, Any]) -> dict[str, Any]:
         update = {"update_id": next(self._update_ids), **update}
         self._updates.append(update)

@@ -138,7 +138,8 @@ async def test_kill_9_of_every_desk_process_loses_and_duplicates_no_reply(
     cli_env: dict[str, str], tmp_path: Path
 ) -> None:
     """Telegram is down while people write; every process of the desk is killed with replies
-    committed but not sent; after a restart each person gets each reply once, in order."""
+    committed but not sent and updates in flight; after a restart each person gets each reply
+    once, in order."""
     standin = BotApiStandIn(free_port())
     await standin.start()
     url = f"sqlite:///{tmp_path / 'kill.db'}"
@@ -164,6 +165,9 @@ async def test_kill_9_of_every_desk_process_loses_and_duplicates_no_reply(
             await standin.wait_messages(person, 4)
 
         await asyncio.gather(*(onboard(person) for person in people))
+        async with asyncio.timeout(30):  # every onboarding message recorded as sent
+            while await asyncio.to_thread(pending_rows, url) > 0:
+                await asyncio.sleep(0.1)
         standin.fail_for(600, 502)  # Telegram is down from now on
         for person in people:
             standin.queue_update(message_update(person, "/menu"))
@@ -173,9 +177,13 @@ async def test_kill_9_of_every_desk_process_loses_and_duplicates_no_reply(
                 await asyncio.sleep(0.1)
         processes = [bot.pid, *children_of(bot.pid)]
         assert len(processes) > 1, "the engine runs in a worker process of its own"
+        for person in people:  # updates in flight at the kill: fetched, perhaps handled
+            standin.queue_update(message_update(person, "/menu"))
+        await asyncio.sleep(0.05)
         for pid in processes:
             os.kill(pid, signal.SIGKILL)
-        bot.wait()
+        await asyncio.to_thread(bot.wait)
+        await asyncio.sleep(0.5)  # requests the dead process had already sent meet the outage
         standin.heal()
         for person in people:  # written while the desk was down
             standin.queue_update(message_update(person, "/privacy"))
@@ -183,12 +191,13 @@ async def test_kill_9_of_every_desk_process_loses_and_duplicates_no_reply(
         bot = start_desk(env)
         await wait_for_polling(standin, bot)
         for person in people:
-            await standin.wait_messages(person, 7)
+            await standin.wait_messages(person, 8)
         await asyncio.sleep(1.5)  # a reply sent twice would arrive now
+        menu, helps = to_html(texts.MENU), to_html(texts.HELP)
         for person in people:
             received = [call.params["text"] for call in standin.messages_for(person)[4:]]
-            assert received[:2] == [to_html(texts.MENU), to_html(texts.HELP)]
-            assert len(received) == 3 and "dati" in received[2]  # the privacy notice
+            assert received[:3] == [menu, helps, menu]
+            assert len(received) == 4 and "dati" in received[3]  # the privacy notice
         assert pending_rows(url) == 0
     finally:
         if bot.poll() is None:
