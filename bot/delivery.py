@@ -6,7 +6,9 @@ costs no more than sending — and records each result in the database. What fai
 in the same process, without any new update to prompt it:
 
 - 5xx answers, timeouts and dropped connections (PTB raises `NetworkError`, `TimedOut`):
-  exponential backoff with full jitter (`RetryPolicy`), for as long as it takes;
+  exponential backoff with full jitter (`RetryPolicy`), for as long as it takes; the first
+  send that succeeds again (the chat whose wait ends first) ends every other chat's wait,
+  so the outage ends for everyone within one short retry of Telegram coming back;
 - 429 (`RetryAfter`): PTB's `AIORateLimiter` waits and retries first; if it gives up, the
   row waits the time Telegram asked for and is tried again;
 - refused for good (`Forbidden`: the person blocked the bot; `BadRequest`: chat not found, or
@@ -87,6 +89,8 @@ class _Item:
     attempts: int
     parts_sent: int = 0
     """Parts of a long message already accepted: a retry goes on from the next one."""
+    wakeable: bool = False
+    """Waiting out a network failure: the first send that succeeds again cuts the wait."""
 
 
 @dataclass
@@ -183,6 +187,7 @@ class Deliverer:
         self._tasks: list[asyncio.Task[None]] = []
         self._idle = asyncio.Event()
         self._idle.set()
+        self._recovered = asyncio.Event()
 
     # -- life cycle ----------------------------------------------------------------------
 
@@ -249,6 +254,8 @@ class Deliverer:
                     queue.popleft()
                     self._held.discard(item.id)
                     self._finished[item.id] = None
+                elif item.wakeable:
+                    await self._pause(delay)
                 else:
                     await asyncio.sleep(delay)
         finally:
@@ -272,15 +279,30 @@ class Deliverer:
             logger.warning("outbox %s refused by Telegram for good: %s", item.id, exc.message)
             return None
         except RetryAfter as exc:
+            item.wakeable = False  # Telegram said how long: no earlier
             delay = _seconds(exc.retry_after) + self._rng.uniform(0, 0.5)
             return self._retry(item, delay, "RetryAfter")
         except TelegramError as exc:  # NetworkError, TimedOut, 5xx, anything else
             item.attempts += 1
+            item.wakeable = True
             delay = self._policy.delay(item.attempts, self._rng)
             return self._retry(item, delay, type(exc).__name__, counted=True)
         self._records.sent.append(item.id)
         self._wake_recorder.set()
+        self._back_up()
         return None
+
+    async def _pause(self, delay: float) -> None:
+        """Wait out a backoff, or less: until a send to any chat succeeds again."""
+        recovered = self._recovered
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(recovered.wait(), delay)
+
+    def _back_up(self) -> None:
+        """A send succeeded: chats backing off from network failures retry now, not after
+        their (exponentially growing) waits, so an outage ends for everyone at once."""
+        self._recovered.set()
+        self._recovered = asyncio.Event()
 
     def _retry(self, item: _Item, delay: float, error: str, counted: bool = False) -> float:
         if not counted:

@@ -10,7 +10,8 @@ outbox) is committed. A redelivered update is then recognised by the engine's de
 - Polling: `GatedBot` stands in for the bot the `Updater` polls with. The offset it asks
   for never passes the oldest update still in flight, and updates already taken are left
   out of what the `Updater` sees, so nothing is handled twice in one process. When only such
-  updates come back, it waits for one of them to finish instead of asking again at once.
+  updates come back and the oldest is still in flight, it waits for an update to finish
+  instead of asking again at once (if the oldest finished meanwhile, it asks at once).
 - Webhook: `AckQueue` is the application's update queue; PTB's webhook handler answers
   Telegram when `put` returns, and `put` returns when the update is done.
 
@@ -105,7 +106,9 @@ class GatedBot:
         asked = self._gate.offset(offset)
         updates = await self._bot.get_updates(offset=asked, **kwargs)
         fresh = self._gate.take(updates, asked)
-        if updates and not fresh:
+        if updates and not fresh and self._gate.offset(offset) == asked:
+            # only updates in flight came back, and the oldest is still in flight: asking
+            # again now would get the same answer
             await self._gate.wait_for_progress(REPOLL_WAIT_SECONDS)
         return tuple(fresh)
 

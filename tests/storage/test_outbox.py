@@ -122,3 +122,22 @@ def test_settled_rows_are_pruned_pending_ones_never(db: Database) -> None:
         assert prune_outbox(session, settled_before=NOW + timedelta(days=1)) == 1
         assert prune_outbox(session, settled_before=NOW + timedelta(days=30)) == 1
         assert outbox_status(session) == {"pending": 1, "sent": 0, "refused": 0}
+
+
+def test_a_row_queued_with_not_before_waits_for_the_scan_until_then(db: Database) -> None:
+    """A turn's replies are sent by the turn's own hand-off; the scan takes them only later."""
+    with db.session() as session:
+        row = enqueue(
+            session,
+            chat_id=1,
+            message=MESSAGE,
+            key="turn:1:0",
+            now=NOW,
+            answers="1001:c0ffee",
+            not_before=NOW + timedelta(seconds=30),
+        )
+    with db.session() as session:
+        assert due_messages(session, now=NOW + timedelta(seconds=29)) == []
+        assert [m.id for m in due_messages(session, now=NOW + timedelta(seconds=30))] == [row]
+        (stored,) = session.scalars(select(OutboxMessage))
+        assert (stored.answers, stored.created_at) == ("1001:c0ffee", NOW)
