@@ -204,13 +204,20 @@ class Deliverer:
         and stop. Rows not yet sent stay pending for the next start."""
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._idle.wait(), grace_seconds)
-        for task in [*self._workers.values(), *self._tasks]:
+        if not self._tasks:  # never started
+            return
+        recorder, *others = self._tasks
+        senders = [*self._workers.values(), *others]
+        for task in senders:
             task.cancel()
-        for task in [*self._workers.values(), *self._tasks]:
+        for task in senders:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
+        await self._flush()  # after a write under way: the lock waits for it
+        recorder.cancel()  # now idle: a write is never cut off halfway
+        with contextlib.suppress(asyncio.CancelledError):
+            await recorder
         self._tasks = []
-        await self._flush()
 
     # -- the happy path ------------------------------------------------------------------
 

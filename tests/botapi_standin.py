@@ -58,6 +58,8 @@ class BotApiStandIn:
         self.blocked: set[int] = set()
         self.faults = 0
         """Calls answered with a fault from a window or a blocked chat."""
+        self.faulted: set[tuple[int, str]] = set()
+        """(chat id, text) of the sends that met a fault at least once."""
 
     @property
     def base_url(self) -> str:
@@ -111,6 +113,7 @@ class BotApiStandIn:
         if self._window is not None:
             kind, until = self._window
             if time.monotonic() < until:
+                self.faulted.add((int(params.get("chat_id", 0)), str(params.get("text", ""))))
                 return kind
             self._window = None
         return None
