@@ -47,6 +47,16 @@ def to_turn(update: Update, now: dt.datetime) -> Turn | None:
     return replace(base, attachment=_attachment(message), text=message.caption)
 
 
+def delivery_of(update: Update) -> str | None:
+    """What the update carries, for the engine's dedupe key: the message's id in its chat or
+    the callback query's id (see handlers.turns.Incoming)."""
+    if update.callback_query is not None:
+        return f"c{update.callback_query.id}"
+    if update.effective_message is not None:
+        return f"m{update.effective_message.message_id}"
+    return None
+
+
 def _attachment(message: Message) -> Attachment:
     if message.sticker is not None:
         return "sticker"

@@ -3,8 +3,13 @@
 The engine is synchronous (retrieval is CPU work, storage is a database transaction), so the
 bot never calls it directly: each update's turn goes to a `TurnDispatcher`, which runs the
 engine in batches in a worker process (or a thread) while the event loop keeps receiving and
-sending. Replies are sent afterwards, through PTB's `AIORateLimiter`, which waits and retries
-on Telegram's 429 instead of dropping.
+sending. The engine writes the replies to the outbox in the turn's transaction; the bot then
+hands them to its `Deliverer` (bot/delivery.py), which sends them at once and retries what
+fails (5xx, timeouts, dropped connections, 429s) until Telegram accepts or refuses it for good.
+
+Updates are taken only once the engine has answered a readiness check and the outbox left by
+the previous run is back in hand (`_post_init` runs before polling or the webhook starts),
+and acknowledged to Telegram only once their turn is committed (bot/intake.py).
 """
 
 from __future__ import annotations
@@ -13,11 +18,12 @@ import asyncio
 import contextlib
 import datetime as dt
 import logging
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Coroutine
+from typing import Any
 
-from telegram import BotCommand, InputFile, Update
-from telegram.constants import ChatMemberStatus, ParseMode
-from telegram.error import Forbidden, TelegramError
+from telegram import BotCommand, Update
+from telegram.constants import ChatMemberStatus
+from telegram.error import TelegramError
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -26,15 +32,18 @@ from telegram.ext import (
     ChatMemberHandler,
     ContextTypes,
     MessageHandler,
+    TypeHandler,
     filters,
 )
 
-from bot.adapter import to_turn
-from bot.render import keyboard, split_message, to_html
+from bot.adapter import delivery_of, to_turn
+from bot.delivery import Deliverer, TelegramSender, answer_callback
+from bot.intake import DONE_GROUP, AckQueue, GatedBot, UpdateGate
 from bot.settings import BotConfigurationError, TelegramSettings
 from bot.transport import AiohttpRequest
 from bot.trust import vouched
-from handlers import COMMAND_DESCRIPTIONS, Incoming, Reply, TurnDispatcher, texts
+from handlers import COMMAND_DESCRIPTIONS, Incoming, TurnDispatcher, texts
+from storage import Database
 
 logger = logging.getLogger(__name__)
 
@@ -54,13 +63,20 @@ class DeskBot:
         settings: TelegramSettings,
         clock: Clock = utc_now,
         on_shutdown: Callable[[], None] | None = None,
+        *,
+        outbox: Database,
     ) -> None:
+        """`outbox`: the desk's database, where the engine queues replies and this process
+        records their delivery (its own connection when the engine runs in workers)."""
         self._dispatcher = dispatcher
         self._settings = settings
         self._clock = clock
         self._on_shutdown = on_shutdown
         self._housekeeping: asyncio.Task[None] | None = None
         self._chats = ChatSequencer()
+        self._outbox = outbox
+        self._deliverer: Deliverer | None = None
+        self._background: set[asyncio.Task[None]] = set()
 
     def build(self) -> Application:  # type: ignore[type-arg]
         s = self._settings
@@ -86,6 +102,9 @@ class DeskBot:
                 .read_timeout(s.read_timeout)
                 .get_updates_read_timeout(s.read_timeout)  # PTB adds the poll time itself
             )
+        gate = UpdateGate()
+        if s.mode == "webhook":
+            builder = builder.update_queue(AckQueue(gate))
         application = (
             builder.rate_limiter(
                 AIORateLimiter(
@@ -105,18 +124,34 @@ class DeskBot:
             ChatMemberHandler(self.on_membership, ChatMemberHandler.MY_CHAT_MEMBER)
         )
         application.add_error_handler(self.on_error)
+        # updates are acknowledged to Telegram only once handled (bot/intake.py)
+        application.add_handler(TypeHandler(Update, gate.on_done), group=DONE_GROUP)
+        if s.mode == "polling" and application.updater is not None:
+            application.updater.bot = GatedBot(application.bot, gate)  # type: ignore[assignment]
         return application
 
     async def _post_init(self, application: Application) -> None:  # type: ignore[type-arg]
         await application.bot.set_my_commands(
             [BotCommand(name, description) for name, description in COMMAND_DESCRIPTIONS]
         )
-        await self._dispatcher.start()
+        await self._dispatcher.warm_up()  # before any update is taken
+        self._deliverer = Deliverer(
+            self._outbox, TelegramSender(application.bot).send, self._on_refused, self._clock
+        )
+        await self._deliverer.start()
         self._housekeeping = asyncio.create_task(self._run_housekeeping())
+
+    @property
+    def deliverer(self) -> Deliverer:
+        if self._deliverer is None:
+            raise RuntimeError("the bot has not started: no deliverer yet")
+        return self._deliverer
 
     async def _post_shutdown(self, application: Application) -> None:  # type: ignore[type-arg]
         if self._housekeeping is not None:
             self._housekeeping.cancel()
+        if self._deliverer is not None:
+            await self._deliverer.stop()
         await self._dispatcher.stop()
         if self._on_shutdown is not None:
             self._on_shutdown()
@@ -142,44 +177,25 @@ class DeskBot:
             logger.info("update %s ignored: nothing the desk acts on", update.update_id)
             return
         async with self._chats.turn(turn.chat_id):
-            outcome = await self._dispatcher.handle(Incoming(turn, update.update_id))
+            incoming = Incoming(turn, update.update_id, delivery_of(update))
+            outcome = await self._dispatcher.handle(incoming)
             query = update.callback_query
             if query is not None:
                 notice = next((r.notice for r in outcome.replies if r.notice), None)
-                await query.answer(text=notice)
-            replies = [r for r in outcome.replies if not (query is not None and r.notice == r.text)]
-            await self.deliver(context, turn.chat_id, turn.user_id, replies)
+                self._in_background(answer_callback(query, notice))
+            self.deliverer.submit((e.id, e.chat_id, e.message, 0) for e in outcome.outbox)
 
-    async def deliver(
-        self,
-        context: ContextTypes.DEFAULT_TYPE,
-        chat_id: int,
-        user_id: int,
-        replies: Sequence[Reply],
-    ) -> None:
-        bot = context.bot
-        try:
-            for reply in replies:
-                if reply.document is not None:
-                    await bot.send_document(
-                        chat_id,
-                        document=InputFile(
-                            reply.document.content, filename=reply.document.filename
-                        ),
-                        caption=reply.text,
-                    )
-                    continue
-                parts = split_message(reply.text)
-                for number, part in enumerate(parts, start=1):
-                    await bot.send_message(
-                        chat_id,
-                        to_html(part),
-                        parse_mode=ParseMode.HTML,
-                        reply_markup=keyboard(reply) if number == len(parts) else None,
-                    )
-        except Forbidden:
-            logger.info("a user blocked the bot: marked, replies dropped")
-            await self._dispatcher.set_blocked("telegram", user_id, True)
+    def _in_background(self, work: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.create_task(work)
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
+    async def _on_refused(self, chat_id: int, reason: str) -> None:
+        """Telegram refused a message for good because the person blocked the bot: remember
+        it, as a `my_chat_member` update would. The desk talks only in private chats, where
+        the chat id is the person's id."""
+        if reason == "Forbidden":
+            await self._dispatcher.set_blocked("telegram", chat_id, True)
 
     async def on_membership(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         change = update.my_chat_member

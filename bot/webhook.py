@@ -89,7 +89,7 @@ class UpdateHandler(RequestHandler):
             raise HTTPError(HTTPStatus.BAD_REQUEST)
         if isinstance(self._bot, ExtBot):
             self._bot.insert_callback_data(update)
-        await self._queue.put(update)
+        await self._queue.put(update)  # the desk's queue returns once the turn is committed
         self.set_status(HTTPStatus.OK)
 
     def write_error(self, status_code: int, **kwargs: Any) -> None:

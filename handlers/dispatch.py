@@ -49,6 +49,8 @@ class EngineLane(Protocol):
 
     async def housekeeping(self, now: dt.datetime) -> dict[str, int]: ...
 
+    async def warm_up(self) -> None: ...
+
     async def close(self) -> None: ...
 
 
@@ -73,6 +75,9 @@ class ThreadLane:
 
     async def housekeeping(self, now: dt.datetime) -> dict[str, int]:
         return await asyncio.to_thread(self._engine.housekeeping, now)
+
+    async def warm_up(self) -> None:
+        await asyncio.to_thread(self._engine.warm_up)
 
     async def close(self) -> None:
         return None
@@ -142,6 +147,13 @@ class TurnDispatcher:
     async def housekeeping(self, now: dt.datetime) -> dict[str, int]:
         """Retention is database-wide: any one lane does it for all."""
         return await self._lanes[0].housekeeping(now)
+
+    async def warm_up(self) -> None:
+        """Every lane has answered a readiness check (models run, database reached): the
+        channel starts taking updates only after this."""
+        if not self._consumers:
+            await self.start()
+        await asyncio.gather(*(lane.warm_up() for lane in self._lanes))
 
     def _lane_of(self, user_id: int) -> int:
         return user_id % len(self._lanes)

@@ -23,6 +23,7 @@ from handlers.faq import Analysis, Answerer, IntentParser
 from handlers.flows import handoff, menu, onboarding, privacy, registry
 from handlers.flows.base import Desk, Event, Flow, Step
 from handlers.housekeeping import enforce_retention, erased_anything
+from handlers.outbox import queue_replies
 from handlers.pseudonym import Pseudonymizer
 from handlers.settings import DialogueSettings, RetentionSettings
 from handlers.turns import Incoming, Outcome, Reply, Turn
@@ -129,15 +130,16 @@ class DialogueEngine:
     def _handle_in(
         self, session: Session, incoming: Incoming, analysis: Analysis | None, started: float
     ) -> Outcome:
-        turn, update_id = incoming.turn, incoming.update_id
+        turn = incoming.turn
         session.expire_all()  # an earlier turn of the batch may have changed rows it loaded
-        if update_id is not None and not mark_update_processed(
-            session, update_id=update_id, now=turn.at
+        update_key = self._update_key(incoming)
+        if update_key is not None and not mark_update_processed(
+            session, key=update_key, now=turn.at
         ):
-            logger.info("update %s already handled: ignored", update_id)
+            logger.info("update %s already handled: ignored", incoming.update_id)
             return Outcome(ignored=True)
         if turn.chat_type != "private":
-            return self._in_group(turn)
+            return self._in_group(session, turn, update_key)
         user_ref = self._pseudonymizer.user_ref(turn.channel, turn.user_id)
         on_telegram = turn.channel == "telegram"
         telegram_user_id = turn.user_id if on_telegram else None
@@ -186,6 +188,13 @@ class DialogueEngine:
             )
         # Before consent (and on the turn that erases) nothing goes into the log.
         interaction_id = ctx.log_now() if ctx.consented else None
+        outbox = queue_replies(
+            session,
+            turn=turn,
+            replies=ctx.replies,
+            interaction_id=interaction_id,
+            update_key=update_key,
+        )
         logger.info(
             "turn handled: kind=%s intent=%s decision=%s",
             ctx.record.kind,
@@ -195,9 +204,32 @@ class DialogueEngine:
         return Outcome(
             replies=ctx.replies,
             interaction_id=interaction_id,
+            outbox=outbox,
             decision=ctx.record.decision,
             served=ctx.served,
         )
+
+    def _update_key(self, incoming: Incoming) -> str | None:
+        """The dedupe key of a delivery: the update id and a digest of what it carries.
+
+        Telegram starts its update ids again from a random number after a week without
+        updates, so the id alone could match an update handled earlier; the chat and the
+        message (or callback query) cannot. The digest keeps Telegram ids out of the table.
+        """
+        if incoming.update_id is None:
+            return None
+        what = f"{incoming.turn.chat_id}:{incoming.delivery or ''}"
+        return f"{incoming.update_id}:{self._pseudonymizer.digest(what)}"
+
+    def warm_up(self) -> None:
+        """Answer a readiness check: run the models once and reach the database.
+
+        The channel calls it before taking updates, so the first person after a start does
+        not wait for lazy loading (encoder graph, intent features, the first connection).
+        """
+        self._answerer.analyse_many(["ciao, come funziona lo sportello?"])
+        with self._db.session() as session:
+            load_turn_state(session, user_ref="0" * 32)
 
     def set_blocked(self, channel: str, user_id: int, blocked: bool) -> None:
         """Remember that a user blocked (or unblocked) the bot, so nothing is sent to them."""
@@ -217,17 +249,23 @@ class DialogueEngine:
 
     # -- routing ---------------------------------------------------------------------------
 
-    def _in_group(self, turn: Turn) -> Outcome:
+    def _in_group(self, session: Session, turn: Turn, update_key: str | None) -> Outcome:
         """A group chat: a command gets "write to me privately", anything else is ignored.
 
-        Nothing about the person is stored: they have not consented to anything.
+        Nothing about the person is stored: they have not consented to anything. The reply
+        goes through the outbox like any other, keyed by the update (there is no log row).
         """
         if turn.command is None:
             return Outcome(ignored=True)
         if turn.bot_username:
             link = f"https://t.me/{turn.bot_username}?start={GROUP_START}"
-            return Outcome(replies=[Reply(texts.GROUP_PRIVATE_LINK.format(link=link))])
-        return Outcome(replies=[Reply(texts.GROUP_PRIVATE)])
+            replies = [Reply(texts.GROUP_PRIVATE_LINK.format(link=link))]
+        else:
+            replies = [Reply(texts.GROUP_PRIVATE)]
+        outbox = queue_replies(
+            session, turn=turn, replies=replies, interaction_id=None, update_key=update_key
+        )
+        return Outcome(replies=replies, outbox=outbox)
 
     def _dispatch(self, ctx: Context, analysis: Analysis | None) -> None:
         """Commands and global intents may interrupt any flow; the active flow gets the rest."""

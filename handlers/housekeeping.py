@@ -7,7 +7,13 @@
 - a question waiting in an onboarding left half-way: `PENDING_HOURS` after the last step;
 - a person who stopped writing (profile, chat link, conversation):
   `privacy.inactive_user_days` (365);
-- Telegram update ids (duplicate detection): `UPDATE_IDS_DAYS` (7).
+- Telegram update ids (duplicate detection): `UPDATE_IDS_DAYS` (7);
+- outbox rows once sent or refused (their text goes at once, the row with its chat id):
+  `OUTBOX_DAYS` (7).
+
+`enforce_retention` returns how many rows each rule touched, under these keys:
+`texts_purged`, `updates_pruned`, `unconsented_erased`, `pending_dropped`,
+`inactive_erased`, `log_rows_folded`, `outbox_pruned`.
 """
 
 from __future__ import annotations
@@ -23,6 +29,7 @@ from storage import (
     erase_inactive_users,
     erase_unconsented_users,
     fold_old_interactions,
+    prune_outbox,
     prune_processed_updates,
     purge_expired_texts,
 )
@@ -30,6 +37,9 @@ from storage import (
 PENDING_HOURS = onboarding.PENDING_HOURS
 UPDATE_IDS_DAYS = 7
 """Telegram redelivers an update for at most a day, so a week of update ids is plenty."""
+OUTBOX_DAYS = 7
+"""A settled outbox row keeps only its status and chat id: a week is enough to look into a
+delivery problem, and no longer is needed."""
 ERASING = ("texts_purged", "unconsented_erased", "pending_dropped", "inactive_erased")
 
 
@@ -55,9 +65,10 @@ def enforce_retention(
         "log_rows_folded": fold_old_interactions(
             session, before=now - dt.timedelta(days=retention.log_user_ref_days)
         ),
+        "outbox_pruned": prune_outbox(session, settled_before=now - dt.timedelta(days=OUTBOX_DAYS)),
     }
 
 
 def erased_anything(done: dict[str, int]) -> bool:
     """True when the database files should be checkpointed (something personal was removed)."""
-    return any(done.get(key) for key in (*ERASING, "log_rows_folded"))
+    return any(done.get(key) for key in (*ERASING, "log_rows_folded", "outbox_pruned"))

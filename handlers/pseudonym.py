@@ -20,3 +20,9 @@ class Pseudonymizer:
     def user_ref(self, channel: str, user_id: int) -> str:
         message = f"{channel}:{user_id}".encode()
         return hmac.new(self._key, message, hashlib.sha256).hexdigest()[:32]
+
+    def digest(self, text: str) -> str:
+        """A short keyed digest of `text` (another domain than `user_ref`): for keys that must
+        tell apart things named by Telegram ids without storing the ids."""
+        message = f"digest:{text}".encode()
+        return hmac.new(self._key, message, hashlib.sha256).hexdigest()[:24]

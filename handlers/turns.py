@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:  # the types load cheaply: no database library for reading settings
+    from storage.outbox import Outgoing
 
 Channel = Literal["telegram", "terminal", "test"]
 ChatType = Literal["private", "group"]
@@ -46,11 +49,15 @@ class Turn:
 class Incoming:
     """A turn as a channel delivers it: with the channel's id of the delivery, if it has one.
 
-    `update_id` (Telegram's) makes a redelivered update a no-op.
+    `update_id` (Telegram's) makes a redelivered update a no-op. `delivery` names what the
+    update carries (Telegram: the message's id in its chat, or the callback query's id): the
+    engine remembers the pair, because Telegram may start its update ids again (after a week
+    without updates) and an id alone could match an update handled before.
     """
 
     turn: Turn
     update_id: int | None = None
+    delivery: str | None = None
 
 
 @dataclass(frozen=True)
@@ -76,12 +83,35 @@ class Reply:
     """Short text for the button-press acknowledgement (a toast in Telegram), if any."""
 
 
+@dataclass(frozen=True)
+class OutboxEntry:
+    """A reply as the engine queued it in the outbox (`storage.outbox`), for the channel to
+    send at once: the row `id` to mark sent, the chat, and the message."""
+
+    id: int
+    chat_id: int
+    message: Outgoing
+
+
+def messages_of(turn: Turn, replies: list[Reply]) -> list[Reply]:
+    """The replies that are messages in the chat.
+
+    For a pressed button, a reply whose whole text is its notice is only the acknowledgement
+    of the press (a toast in Telegram), not a message.
+    """
+    if turn.button is None:
+        return list(replies)
+    return [reply for reply in replies if reply.notice != reply.text]
+
+
 @dataclass
 class Outcome:
     """What handling a turn produced, for the channel and for the interaction log."""
 
     replies: list[Reply] = field(default_factory=list)
     interaction_id: int | None = None
+    outbox: list[OutboxEntry] = field(default_factory=list)
+    """The replies the engine queued for delivery (Telegram turns), in order."""
     ignored: bool = False
     """True for a duplicate or a turn that needs no answer (e.g. from a blocked user)."""
     decision: str | None = None

@@ -422,15 +422,20 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
 
         desk = build_desk(settings, progress=sys.stderr.isatty())
         dispatcher = TurnDispatcher.in_process(desk.engine, settings.workers.max_batch)
-        run_bot(DeskBot(dispatcher, settings.telegram, on_shutdown=desk.close), settings.telegram)
+        desk_bot = DeskBot(
+            dispatcher, settings.telegram, on_shutdown=desk.close, outbox=desk.database
+        )
+        run_bot(desk_bot, settings.telegram)
         return EXIT_OK
-    from sportello.desk import prepare_shared_state
+    from sportello.desk import open_database, prepare_shared_state
     from sportello.workers import start_workers
 
     prepare_shared_state(settings)
     lanes = start_workers(settings, processes)
     dispatcher = TurnDispatcher(lanes, settings.workers.max_batch)
-    run_bot(DeskBot(dispatcher, settings.telegram), settings.telegram)
+    outbox = open_database(settings)  # the bot process records deliveries itself
+    desk_bot = DeskBot(dispatcher, settings.telegram, on_shutdown=outbox.dispose, outbox=outbox)
+    run_bot(desk_bot, settings.telegram)
     return EXIT_OK
 
 
@@ -448,7 +453,8 @@ def _housekeeping(args: argparse.Namespace, settings: Settings) -> int:
         f" {done['unconsented_erased']} never-consented users erased,"
         f" {done['pending_dropped']} stale pending questions dropped,"
         f" {done['inactive_erased']} inactive users erased,"
-        f" {done['log_rows_folded']} old log rows folded into daily counts"
+        f" {done['log_rows_folded']} old log rows folded into daily counts,"
+        f" {done['outbox_pruned']} delivered messages forgotten"
     )
     return EXIT_OK
 

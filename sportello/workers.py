@@ -8,9 +8,10 @@ bench/telegram_bench.py.
 
 Each worker builds its own desk from the same settings (model, index, database connection) and
 then serves requests from its pipe, one at a time, in order: `handle_many` (a batch of turns),
-`set_blocked` and `housekeeping`. The parent talks to it through a `WorkerLane`, which the
-`TurnDispatcher` uses like any other lane. A worker that dies is started again on the next
-request; the turns of the batch it died in get an error reply (the user can send them again).
+`set_blocked`, `housekeeping` and `warm_up` (the readiness check). The parent talks to it
+through a `WorkerLane`, which the `TurnDispatcher` uses like any other lane. A worker that
+dies is started again on the next request; the turns of the batch it died in get an error
+reply (the user can send them again).
 A worker ends when the parent closes the pipe or goes away, so none is ever left behind.
 """
 
@@ -147,6 +148,9 @@ def _answer(engine: DialogueEngine, operation: str, argument: Any) -> tuple[str,
             value = None
         elif operation == "housekeeping":
             value = engine.housekeeping(argument)
+        elif operation == "warm_up":
+            engine.warm_up()
+            value = None
         else:
             raise WorkerError(f"unknown request {operation!r}")
     except Exception as exc:
@@ -221,6 +225,9 @@ class WorkerLane:
     async def housekeeping(self, now: dt.datetime) -> dict[str, int]:
         done: dict[str, int] = await self._call("housekeeping", now)
         return done
+
+    async def warm_up(self) -> None:
+        await self._call("warm_up", None)
 
     async def close(self) -> None:
         """Let the worker finish what it was sent, then stop it."""

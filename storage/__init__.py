@@ -9,6 +9,9 @@ Privacy by design: users are known by a pseudonymous `user_ref` computed by the 
 Telegram ids live only in `chat_links`, which `erase_user` deletes together with the profile
 and conversation, leaving the interaction log anonymous. See storage/README.md.
 
+Outgoing messages go through the outbox (`enqueue` in the transaction that decides to send,
+see storage/outbox.py); the bot delivers them.
+
 Exceptions: `StorageError` (database unreachable or not migratable), `NotFoundError` (a
 repository call named a user or interaction that does not exist) and `ValueError` (bad input).
 This package knows nothing of the other packages.
@@ -45,6 +48,7 @@ from storage.models import (
     GENDERS,
     KINDS,
     NEED_AREAS,
+    OUTBOX_STATUSES,
     ROLES,
     SITE_LENGTH,
     WORKING_TIMES,
@@ -56,6 +60,7 @@ from storage.models import (
     Interaction,
     InteractionCount,
     InterviewResult,
+    OutboxMessage,
     ProcessedUpdate,
     User,
     WorkforceImport,
@@ -73,6 +78,18 @@ from storage.needs import (
     replace_workforce,
     save_interview,
     set_company_plan,
+)
+from storage.outbox import (
+    Outgoing,
+    OutgoingDocument,
+    PendingMessage,
+    due_messages,
+    enqueue,
+    mark_refused,
+    mark_sent,
+    outbox_status,
+    prune_outbox,
+    reschedule,
 )
 from storage.privacy import erase_unconsented_users, erase_user, export_user_data
 from storage.retention import drop_stale_flow_value, erase_inactive_users, fold_old_interactions
@@ -99,6 +116,7 @@ __all__ = [
     "GENDERS",
     "KINDS",
     "NEED_AREAS",
+    "OUTBOX_STATUSES",
     "ROLES",
     "SITE_LENGTH",
     "WORKFORCE_COLUMNS",
@@ -115,6 +133,10 @@ __all__ = [
     "InterviewAnswers",
     "InterviewResult",
     "NotFoundError",
+    "OutboxMessage",
+    "Outgoing",
+    "OutgoingDocument",
+    "PendingMessage",
     "PlanTerms",
     "ProcessedUpdate",
     "StorageError",
@@ -127,6 +149,8 @@ __all__ = [
     "company_codes_paused_until",
     "consented_interviews",
     "drop_stale_flow_value",
+    "due_messages",
+    "enqueue",
     "ensure_user",
     "erase_inactive_users",
     "erase_unconsented_users",
@@ -147,13 +171,18 @@ __all__ = [
     "load_turn_state",
     "load_workforce",
     "log_interaction",
+    "mark_refused",
+    "mark_sent",
     "mark_update_processed",
     "mask_url",
     "normalise_code",
+    "outbox_status",
+    "prune_outbox",
     "prune_processed_updates",
     "purge_expired_texts",
     "record_code_attempt",
     "replace_workforce",
+    "reschedule",
     "save_flow",
     "save_interview",
     "set_blocked",

@@ -24,6 +24,7 @@ from sqlalchemy import (
     Date,
     Float,
     ForeignKey,
+    Index,
     Integer,
     MetaData,
     String,
@@ -42,6 +43,7 @@ CHANNELS = ("telegram", "terminal", "test")
 KINDS = ("question", "command", "button", "other")
 DECISIONS = ("answer", "clarify", "fallback", "referral")
 FEEDBACKS = ("helpful", "not_helpful")
+OUTBOX_STATUSES = ("pending", "sent", "refused")
 
 # Column widths, checked by the repositories before PostgreSQL would refuse a value.
 USER_REF_LENGTH = 128
@@ -53,6 +55,9 @@ FLOW_NAME_LENGTH = 64
 INTENT_LENGTH = 128
 TOPIC_LENGTH = 64
 SHORT_LENGTH = 16
+UPDATE_KEY_LENGTH = 64
+OUTBOX_KEY_LENGTH = 128
+ERROR_LENGTH = 64
 
 NAMING_CONVENTION = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
@@ -229,11 +234,16 @@ class InteractionCount(Base):
 
 
 class ProcessedUpdate(Base):
-    """Telegram update ids already handled: a redelivered update is recognised and skipped."""
+    """Updates already handled: a redelivered update is recognised and skipped.
+
+    The key is the update id *and* what the update carries (see `handlers.engine`): Telegram
+    starts its update ids again from a random number after a week without updates, so an id
+    alone could match an update handled earlier and make the desk skip a new message.
+    """
 
     __tablename__ = "processed_updates"
 
-    update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    key: Mapped[str] = mapped_column(String(UPDATE_KEY_LENGTH), primary_key=True)
     processed_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
 
 
@@ -365,3 +375,39 @@ class CompanyPlan(Base):
     credit_expires: Mapped[date | None] = mapped_column(Date)
     contact: Mapped[str | None] = mapped_column(String(PLAN_CONTACT_LENGTH))
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class OutboxMessage(Base):
+    """A message the desk owes a chat, written in the transaction that decided to send it.
+
+    The bot delivers it and records the result here: `pending` until Telegram accepts it
+    (`sent`) or refuses it for good (`refused`: blocked, chat not found). Messages of a chat
+    go out in `id` order. `payload` (the message: text, buttons, file) is cleared once the
+    row is settled: the outbox is a queue, not an archive of what people were told.
+    """
+
+    __tablename__ = "outbox"
+    __table_args__ = (
+        CheckConstraint(_in("status", OUTBOX_STATUSES), name="status"),
+        CheckConstraint("status <> 'pending' OR payload IS NOT NULL", name="pending_has_payload"),
+        Index("ix_outbox_status_next_attempt_at", "status", "next_attempt_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[str] = mapped_column(String(OUTBOX_KEY_LENGTH), unique=True)
+    """Idempotency key chosen by the writer: enqueueing the same key twice adds one row."""
+    chat_id: Mapped[int] = mapped_column(BigInteger, index=True)
+    answers: Mapped[str | None] = mapped_column(String(UPDATE_KEY_LENGTH))
+    """The processed-update key of the update this answers; NULL for messages of the desk's
+    own (a manager's reply, a reminder)."""
+    payload: Mapped[dict[str, Any] | None] = mapped_column(JSON_VALUE)
+    status: Mapped[str] = mapped_column(String(SHORT_LENGTH))
+    attempts: Mapped[int] = mapped_column(Integer)
+    next_attempt_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    settled_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), index=True)
+    last_error: Mapped[str | None] = mapped_column(String(ERROR_LENGTH))
+    """The kind of the last failure (an exception class name), never its message."""
+
+    def __repr__(self) -> str:  # no chat id, no text
+        return f"OutboxMessage(id={self.id!r}, status={self.status!r})"

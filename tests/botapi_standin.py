@@ -4,7 +4,11 @@ The bot under test is configured with `base_url=http://127.0.0.1:<port>/bot`, ex
 operator would point it at a self-hosted Bot API server, so PTB's HTTP client, request
 encoding, retries and rate limiter all run for real. The stand-in records every call, queues
 updates for getUpdates (long polling), can push updates to a webhook with the secret header, and
-can be told to answer 429 or 5xx for a while to simulate an outage.
+can be told to fail: answer 429 or 5xx to the next calls (`fail_next`), answer 5xx or drop the
+connection without an answer for a time window (`fail_for`, `drop_for`: an outage), or refuse
+one chat with 403 (`block`: the person blocked the bot). `calls` records every call as it
+arrives; `messages_for` only the messages the stand-in accepted (answered 200), i.e. what the
+person would see.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ from tornado.httpserver import HTTPServer
 from tornado.web import Application, RequestHandler
 
 TOKEN = "123456:TEST-token-for-the-stand-in"
+SENDS = ("sendMessage", "sendDocument", "answerCallbackQuery")
 BOT_USER = {"id": 123456, "is_bot": True, "first_name": "Sportello", "username": "sportello_bot"}
 
 
@@ -48,6 +53,13 @@ class BotApiStandIn:
         self.polls = 0
         self._by_chat: dict[int, list[Call]] = {}
         self._chat_events: dict[int, asyncio.Event] = {}
+        self._window: tuple[str, float] | None = None
+        self._client: httpx.AsyncClient | None = None
+        self.blocked: set[int] = set()
+        self.faults = 0
+        """Calls answered with a fault from a window or a blocked chat."""
+        self.faulted: set[tuple[int, str]] = set()
+        """(chat id, text) of the sends that met a fault at least once."""
 
     @property
     def base_url(self) -> str:
@@ -63,6 +75,8 @@ class BotApiStandIn:
         self._server.listen(self.port, address="127.0.0.1")
 
     async def stop(self) -> None:
+        if self._client is not None:
+            await self._client.aclose()
         if self._server is not None:
             self._server.stop()
             await self._server.close_all_connections()
@@ -72,6 +86,42 @@ class BotApiStandIn:
     def fail_next(self, count: int, status: int = 429, retry_after: int | None = 1) -> None:
         """The next `count` send calls answer `status` (429 carries retry_after)."""
         self._failures.extend([(status, retry_after)] * count)
+
+    def fail_for(self, seconds: float, status: int = 502) -> None:
+        """For `seconds` from now, every send answers `status` (an outage behind a proxy)."""
+        self._window = (str(status), time.monotonic() + seconds)
+
+    def drop_for(self, seconds: float) -> None:
+        """For `seconds` from now, every send gets its connection closed without an answer,
+        before the stand-in acts on it (a load balancer dropping connections)."""
+        self._window = ("drop", time.monotonic() + seconds)
+
+    def heal(self) -> None:
+        """End the current outage window now."""
+        self._window = None
+
+    def block(self, chat_id: int) -> None:
+        """Sends to `chat_id` answer 403 "bot was blocked by the user" from now on."""
+        self.blocked.add(chat_id)
+
+    def fault_now(self, method: str, params: dict[str, Any]) -> str | None:
+        """The fault a call meets now: "drop", a status code as text, or None."""
+        if method not in SENDS:
+            return None
+        if "chat_id" in params and int(params["chat_id"]) in self.blocked:
+            return "403"
+        if self._window is not None:
+            kind, until = self._window
+            if time.monotonic() < until:
+                self.faulted.add((int(params.get("chat_id", 0)), str(params.get("text", ""))))
+                return kind
+            self._window = None
+        return None
+
+    @property
+    def unacknowledged(self) -> list[int]:
+        """Ids of the updates queued for getUpdates that the bot has not acknowledged."""
+        return [update["update_id"] for update in self._updates]
 
     def queue_update(self, update: dict[str, Any]) -> dict[str, Any]:
         update = {"update_id": next(self._update_ids), **update}
@@ -90,8 +140,9 @@ class BotApiStandIn:
     ) -> httpx.Response:
         headers = {"X-Telegram-Bot-Api-Secret-Token": secret} if secret else {}
         update = {"update_id": next(self._update_ids), **update}
-        async with httpx.AsyncClient() as client:
-            return await client.post(url, json=update, headers=headers, timeout=10)
+        if self._client is None:  # one client: making one costs milliseconds of CPU
+            self._client = httpx.AsyncClient()
+        return await self._client.post(url, json=update, headers=headers, timeout=10)
 
     def sent_to(self, chat_id: int, method: str = "sendMessage") -> list[Call]:
         return [
@@ -121,7 +172,18 @@ class BotApiStandIn:
         if method == "getUpdates":
             self.polls += 1
             return 200, {"ok": True, "result": await self._get_updates(params)}
-        if method in ("sendMessage", "sendDocument", "answerCallbackQuery") and self._failures:
+        fault = self.fault_now(method, params)
+        if fault == "403":
+            self.faults += 1
+            return 403, {
+                "ok": False,
+                "error_code": 403,
+                "description": "Forbidden: bot was blocked by the user",
+            }
+        if fault is not None:
+            self.faults += 1
+            return int(fault), {"ok": False, "error_code": int(fault), "description": "Bad Gateway"}
+        if method in SENDS and self._failures:
             status, retry_after = self._failures.pop(0)
             if status == 429:
                 return 429, {
@@ -165,6 +227,9 @@ class BotApiStandIn:
         async with self.sent:
             self.calls.append(call)
             self.sent.notify_all()
+
+    def accepted(self, call: Call) -> None:
+        """A send answered 200: the message reached the person."""
         if call.method in ("sendMessage", "sendDocument") and "chat_id" in call.params:
             chat_id = int(call.params["chat_id"])
             self._by_chat.setdefault(chat_id, []).append(call)
@@ -214,9 +279,17 @@ class _MethodHandler(RequestHandler):  # type: ignore[misc]
             self.set_status(401)
             self.finish({"ok": False, "error_code": 401, "description": "Unauthorized"})
             return
+        if self.standin.fault_now(method, params) == "drop":
+            self.standin.faults += 1
+            self.request.connection.stream.close()  # no status line, no body
+            self._finished = True  # tornado must not try to answer on the closed stream
+            return
+        call = Call(method, params, files)
         if method != "getUpdates":
-            await self.standin.record(Call(method, params, files))
+            await self.standin.record(call)
         status, body = await self.standin.answer(method, params)
+        if status == 200:
+            self.standin.accepted(call)
         self.set_status(status)
         self.finish(body)
 

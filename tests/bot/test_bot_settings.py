@@ -13,6 +13,7 @@ from bot import DeskBot, TelegramSettings
 from bot.transport import AiohttpRequest
 from handlers import DialogueEngine, TurnDispatcher
 from sportello.settings import PROJECT_CONFIG, SettingsError, load_settings
+from storage import Database
 from tests.botapi_standin import TOKEN
 
 TELEGRAM = "https://api.telegram.org/bot"
@@ -127,7 +128,8 @@ def test_http_client_refuses_anything_else(client: object) -> None:
 
 def build(engine: DialogueEngine, **values: Any) -> Application:  # type: ignore[type-arg]
     settings = telegram(token=TOKEN, **values)
-    return DeskBot(TurnDispatcher.in_process(engine), settings).build()
+    unused = Database.from_url("sqlite://")  # build() opens nothing
+    return DeskBot(TurnDispatcher.in_process(engine), settings, outbox=unused).build()
 
 
 def requests_of(application: Application) -> tuple[BaseRequest, BaseRequest]:  # type: ignore[type-arg]

@@ -53,9 +53,11 @@ async def standin() -> AsyncIterator[BotApiStandIn]:
 
 @pytest.fixture
 async def app(
-    captured: io.StringIO, standin: BotApiStandIn, engine: DialogueEngine
+    captured: io.StringIO, standin: BotApiStandIn, engine: DialogueEngine, database: Database
 ) -> AsyncIterator[Application]:  # type: ignore[type-arg]
-    application = DeskBot(TurnDispatcher.in_process(engine), telegram_settings(standin)).build()
+    application = DeskBot(
+        TurnDispatcher.in_process(engine), telegram_settings(standin), outbox=database
+    ).build()
     async with application:
         assert application.post_init is not None
         await application.post_init(application)

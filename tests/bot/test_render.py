@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import asyncio
+import datetime as dt
 import html
 import re
-from types import SimpleNamespace
 
 import pytest
 
 from bot import DeskBot
 from bot.render import MAX_MESSAGE, rendered_length, split_message, to_html
-from handlers import DialogueEngine, Reply, TurnDispatcher
+from handlers import DialogueEngine, TurnDispatcher
+from storage import Database, Outgoing, enqueue
 from tests.bot.test_telegram_e2e import telegram_settings
 from tests.botapi_standin import BotApiStandIn
 
+NOW = dt.datetime(2026, 12, 2, 9, 0, tzinfo=dt.UTC)
 ENTITY = re.compile(r"&(?:amp|lt|gt);")
 
 
@@ -64,16 +67,23 @@ def test_a_short_message_is_one_part_and_untouched() -> None:
 
 @pytest.mark.integration
 async def test_a_5000_ampersand_message_arrives_whole_over_telegram(
-    engine: DialogueEngine,
+    engine: DialogueEngine, database: Database
 ) -> None:
+    """The outbox's sender (bot/delivery.py) splits as the renderer measures."""
+    with database.session() as session:
+        enqueue(session, chat_id=4242, message=Outgoing("&" * 5000), key="render", now=NOW)
     standin = BotApiStandIn()
     await standin.start()
-    desk = DeskBot(TurnDispatcher.in_process(engine), telegram_settings(standin))
+    desk = DeskBot(TurnDispatcher.in_process(engine), telegram_settings(standin), outbox=database)
     app = desk.build()
     try:
         async with app:
-            context = SimpleNamespace(bot=app.bot)
-            await desk.deliver(context, 4242, 4242, [Reply("&" * 5000)])  # type: ignore[arg-type]
+            assert app.post_init is not None and app.post_shutdown is not None
+            await app.post_init(app)  # the deliverer takes the pending row at start
+            async with asyncio.timeout(30):
+                while len(standin.sent_to(4242)) < 7:
+                    await asyncio.sleep(0.02)
+            await app.post_shutdown(app)
     finally:
         await standin.stop()
     texts = [c.params["text"] for c in standin.sent_to(4242)]

@@ -1,6 +1,7 @@
 """`sportello run` as deployed: its own process, default settings (one engine worker process),
 polling the loopback Bot API stand-in; then SIGTERM, as a service manager stops it. Its log,
-at DEBUG, holds neither the token nor what the user wrote nor who they are."""
+at DEBUG, holds neither the token nor what the user wrote nor who they are. Then kill -9 of
+every process of the desk in the middle of an outage."""
 
 from __future__ import annotations
 
@@ -13,7 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from handlers import callbacks
+from bot.render import to_html
+from handlers import callbacks, texts
+from storage import Database, outbox_status
 from tests.botapi_standin import (
     TOKEN,
     BotApiStandIn,
@@ -26,6 +29,10 @@ ROOT = Path(__file__).resolve().parents[2]
 USER = 7350412968  # a Telegram id that no timestamp or pid in the log spells by chance
 QUESTION = "posso farmi rimborsare la retta dell'asilo nido?"
 
+HELP = texts.HELP.format(
+    commands="\n".join(f"- /{name} — {summary}" for name, summary in texts.COMMAND_DESCRIPTIONS)
+)
+"""What /aiuto answers (handlers/flows/menu.py)."""
 pytestmark = pytest.mark.integration
 
 
@@ -109,4 +116,112 @@ async def test_sportello_run_serves_a_conversation_and_stops_cleanly(
             bot.kill()
             bot.wait()
         log.close()
+        await standin.stop()
+
+
+def start_desk(env: dict[str, str]) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "sportello.cli", "run"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+
+
+async def wait_for_polling(standin: BotApiStandIn, bot: subprocess.Popen[str]) -> None:
+    polls = standin.polls
+    async with asyncio.timeout(120):  # model, index and classifier load in the worker
+        while standin.polls == polls:
+            assert bot.poll() is None, "the desk exited while starting"
+            await asyncio.sleep(0.1)
+
+
+def pending_rows(url: str) -> int:
+    database = Database.from_url(url)
+    try:
+        with database.session() as session:
+            return outbox_status(session)["pending"]
+    finally:
+        database.dispose()
+
+
+async def test_kill_9_of_every_desk_process_loses_and_duplicates_no_reply(
+    cli_env: dict[str, str], tmp_path: Path
+) -> None:
+    """Telegram is down while people write; every process of the desk is killed with replies
+    committed but not sent and updates in flight; after a restart each person gets each reply
+    once, in order."""
+    standin = BotApiStandIn(free_port())
+    await standin.start()
+    url = f"sqlite:///{tmp_path / 'kill.db'}"
+    env = {
+        **os.environ,
+        **cli_env,
+        "SPORTELLO__TELEGRAM__TOKEN": TOKEN,
+        "SPORTELLO__TELEGRAM__BASE_URL": standin.base_url,
+        "SPORTELLO__TELEGRAM__BASE_FILE_URL": standin.base_file_url,
+        "SPORTELLO__TELEGRAM__POLL_TIMEOUT": "1",
+        "SPORTELLO__DATABASE__URL": url,
+    }
+    people = [6100 + n for n in range(20)]
+    bot = start_desk(env)
+    try:
+        await wait_for_polling(standin, bot)
+
+        async def onboard(person: int) -> None:
+            standin.queue_update(message_update(person, "/start"))
+            for count, data in (
+                (1, callbacks.CONSENT_YES),
+                (2, callbacks.ROLE_WORKER),
+                (3, callbacks.COMPANY_NONE),
+            ):
+                await standin.wait_messages(person, count)
+                standin.queue_update(callback_update(person, data))
+            await standin.wait_messages(person, 4)
+
+        await asyncio.gather(*(onboard(person) for person in people))
+        async with asyncio.timeout(30):  # every onboarding message recorded as sent
+            while await asyncio.to_thread(pending_rows, url) > 0:
+                await asyncio.sleep(0.1)
+        standin.fail_for(600, 502)  # Telegram is down from now on
+        for person in people:
+            standin.queue_update(message_update(person, "/menu"))
+            standin.queue_update(message_update(person, "/aiuto"))
+        async with asyncio.timeout(60):
+            while await asyncio.to_thread(pending_rows, url) < 2 * len(people):
+                await asyncio.sleep(0.1)
+        processes = [bot.pid, *children_of(bot.pid)]
+        assert len(processes) > 1, "the engine runs in a worker process of its own"
+        for person in people:  # updates in flight at the kill: fetched, perhaps handled
+            standin.queue_update(message_update(person, "/menu"))
+        await asyncio.sleep(0.05)
+        for pid in processes:
+            os.kill(pid, signal.SIGKILL)
+        await asyncio.to_thread(bot.wait)
+        await asyncio.sleep(0.5)  # requests the dead process had already sent meet the outage
+        standin.heal()
+        for person in people:  # written while the desk was down
+            standin.queue_update(message_update(person, "/privacy"))
+
+        bot = start_desk(env)
+        await wait_for_polling(standin, bot)
+        for person in people:
+            await standin.wait_messages(person, 8)
+        await asyncio.sleep(1.5)  # a reply sent twice would arrive now
+        menu, helps = to_html(texts.MENU), to_html(HELP)
+        for person in people:
+            received = [call.params["text"] for call in standin.messages_for(person)[4:]]
+            assert received[:3] == [menu, helps, menu]
+            assert len(received) == 4 and "dati" in received[3]  # the privacy notice
+        assert pending_rows(url) == 0
+    finally:
+        if bot.poll() is None:
+            bot.send_signal(signal.SIGTERM)
+            try:
+                await asyncio.wait_for(asyncio.to_thread(bot.wait), timeout=30)
+            except TimeoutError:
+                bot.kill()
+                bot.wait()
         await standin.stop()

@@ -51,8 +51,11 @@ async def standin() -> AsyncIterator[BotApiStandIn]:
 
 
 @pytest.fixture
-async def polling_app(standin: BotApiStandIn, engine: DialogueEngine) -> AsyncIterator[Application]:  # type: ignore[type-arg]
-    app = DeskBot(TurnDispatcher.in_process(engine), telegram_settings(standin)).build()
+async def polling_app(
+    standin: BotApiStandIn, engine: DialogueEngine, database: Database
+) -> AsyncIterator[Application]:  # type: ignore[type-arg]
+    desk = DeskBot(TurnDispatcher.in_process(engine), telegram_settings(standin), outbox=database)
+    app = desk.build()
     async with app:
         assert app.post_init is not None
         await app.post_init(app)  # what run_polling does between initialize and start
@@ -197,7 +200,7 @@ async def test_blocked_user_is_remembered_without_crashing(
 
 
 async def test_webhook_with_secret_and_duplicate_update(
-    standin: BotApiStandIn, engine: DialogueEngine
+    standin: BotApiStandIn, engine: DialogueEngine, database: Database
 ) -> None:
     port = free_port()
     url = f"http://127.0.0.1:{port}/telegram"
@@ -205,7 +208,7 @@ async def test_webhook_with_secret_and_duplicate_update(
     settings = telegram_settings(
         standin, mode="webhook", webhook_port=port, webhook_url=url, webhook_secret=secret
     )
-    app = DeskBot(TurnDispatcher.in_process(engine), settings).build()
+    app = DeskBot(TurnDispatcher.in_process(engine), settings, outbox=database).build()
     stop = asyncio.Event()
     serving = asyncio.create_task(serve_webhook(app, settings, stop, retries=0))
     await standin.wait_for(lambda calls: any(c.method == "setWebhook" for c in calls))

@@ -159,8 +159,12 @@ async def dropped(caplog: pytest.LogCaptureFixture, count: int) -> None:
 
 
 @pytest.fixture
-async def polling_app(standin: BotApiStandIn, engine: DialogueEngine) -> AsyncIterator[Application]:  # type: ignore[type-arg]
-    app = DeskBot(TurnDispatcher.in_process(engine), telegram_settings(standin)).build()
+async def polling_app(
+    standin: BotApiStandIn, engine: DialogueEngine, database: Database
+) -> AsyncIterator[Application]:  # type: ignore[type-arg]
+    app = DeskBot(
+        TurnDispatcher.in_process(engine), telegram_settings(standin), outbox=database
+    ).build()
     async with app:
         assert app.post_init is not None
         await app.post_init(app)
@@ -203,7 +207,7 @@ async def test_a_forged_update_over_polling_gets_nothing_and_changes_nothing(
 
 @pytest.fixture
 async def webhook(
-    standin: BotApiStandIn, engine: DialogueEngine
+    standin: BotApiStandIn, engine: DialogueEngine, database: Database
 ) -> AsyncIterator[tuple[str, asyncio.Event]]:
     port = free_port()
     settings = telegram_settings(
@@ -214,7 +218,7 @@ async def webhook(
         webhook_secret=SECRET,
         webhook_max_body=64 * 1024,
     )
-    app = DeskBot(TurnDispatcher.in_process(engine), settings).build()
+    app = DeskBot(TurnDispatcher.in_process(engine), settings, outbox=database).build()
     stop = asyncio.Event()
     task = asyncio.create_task(serve_webhook(app, settings, stop, retries=0))
     await standin.wait_for(lambda calls: any(c.method == "setWebhook" for c in calls))

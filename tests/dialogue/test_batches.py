@@ -54,8 +54,9 @@ def users_by_ref(database: Database) -> dict[str, User]:
 
 
 def processed_updates(database: Database) -> set[int]:
+    """The update ids remembered (each key is the id, then a digest of what it carried)."""
     with database.session() as session:
-        return set(session.scalars(select(ProcessedUpdate.update_id)))
+        return {int(key.split(":")[0]) for key in session.scalars(select(ProcessedUpdate.key))}
 
 
 def interaction_count(database: Database) -> int:

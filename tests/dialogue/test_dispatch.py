@@ -67,6 +67,7 @@ class GatedLane:
         self.fail_batches: set[int] = set()
         self.blocked: list[tuple[str, int, bool]] = []
         self.housekept: list[dt.datetime] = []
+        self.warmed_up = 0
         self.closed = False
         self.closed_after: list[int] = []
         self._changed = asyncio.Condition()
@@ -115,6 +116,9 @@ class GatedLane:
     async def housekeeping(self, now: dt.datetime) -> dict[str, int]:
         self.housekept.append(now)
         return {"texts_purged": 0, "updates_pruned": 0, "unconsented_erased": 0}
+
+    async def warm_up(self) -> None:
+        self.warmed_up += 1
 
     async def close(self) -> None:
         self.closed = True
@@ -308,6 +312,15 @@ async def test_a_lane_with_room_for_two_batches_starts_the_next_before_the_first
 
 
 @pytest.mark.unit
+async def test_warm_up_asks_every_lane_before_any_turn() -> None:
+    lanes = [GatedLane(held=False), GatedLane(held=False)]
+    dispatcher = TurnDispatcher(lanes_of(*lanes))
+    await dispatcher.warm_up()
+    assert [lane.warmed_up for lane in lanes] == [1, 1]
+    assert [lane.batches for lane in lanes] == [[], []]
+    await dispatcher.stop()
+
+
 def test_a_dispatcher_needs_a_lane_and_a_positive_batch() -> None:
     with pytest.raises(ValueError, match="at least one lane"):
         TurnDispatcher([])
@@ -339,6 +352,9 @@ class RecordingLane:
 
     async def housekeeping(self, now: dt.datetime) -> dict[str, int]:
         return await self._lane.housekeeping(now)
+
+    async def warm_up(self) -> None:
+        await self._lane.warm_up()
 
     async def close(self) -> None:
         self.closed = True
