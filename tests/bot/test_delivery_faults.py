@@ -35,14 +35,6 @@ OUTAGE_SECONDS = 3.0
 Deliver = Callable[[dict[str, Any]], Awaitable[None]]
 
 
-@pytest.fixture
-async def standin() -> AsyncIterator[BotApiStandIn]:
-    server = BotApiStandIn()
-    await server.start()
-    yield server
-    await server.stop()
-
-
 async def start(app: Application) -> None:  # type: ignore[type-arg]
     """What run_polling / run_webhook do before taking updates."""
     await app.initialize()

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import Sequence
 
 import pytest
 
@@ -50,14 +50,6 @@ class HeldLane:
 
     async def close(self) -> None:
         return None
-
-
-@pytest.fixture
-async def standin() -> AsyncIterator[BotApiStandIn]:
-    server = BotApiStandIn()
-    await server.start()
-    yield server
-    await server.stop()
 
 
 async def polls_after(standin: BotApiStandIn, count: int) -> None:

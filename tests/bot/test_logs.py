@@ -44,14 +44,6 @@ def captured() -> Iterator[io.StringIO]:
 
 
 @pytest.fixture
-async def standin() -> AsyncIterator[BotApiStandIn]:
-    server = BotApiStandIn()
-    await server.start()
-    yield server
-    await server.stop()
-
-
-@pytest.fixture
 async def app(
     captured: io.StringIO, standin: BotApiStandIn, engine: DialogueEngine, database: Database
 ) -> AsyncIterator[Application]:  # type: ignore[type-arg]

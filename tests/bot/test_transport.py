@@ -10,7 +10,6 @@ import asyncio
 import contextlib
 import datetime as dt
 import time
-from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any
@@ -31,14 +30,6 @@ pytestmark = pytest.mark.unit
 CHAT = 4242
 GUARD = 5.0
 """Seconds after which a call the transport failed to time out is stopped (the test fails)."""
-
-
-@pytest.fixture
-async def standin() -> AsyncIterator[BotApiStandIn]:
-    server = BotApiStandIn()
-    await server.start()
-    yield server
-    await server.stop()
 
 
 def make_bot(base_url: str, request: AiohttpRequest, polls: AiohttpRequest | None = None) -> Bot:

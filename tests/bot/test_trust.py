@@ -139,14 +139,6 @@ def test_sportello_run_refuses_a_weak_webhook_secret_before_starting(
 
 
 @pytest.fixture
-async def standin() -> AsyncIterator[BotApiStandIn]:
-    server = BotApiStandIn()
-    await server.start()
-    yield server
-    await server.stop()
-
-
-@pytest.fixture
 def drops(caplog: pytest.LogCaptureFixture) -> Iterator[pytest.LogCaptureFixture]:
     caplog.set_level(logging.WARNING, logger="bot.application")
     yield caplog
