@@ -1,0 +1,42 @@
+"""A typed answer that names a button: "1" for the first one, or the button's own words.
+
+People type what they see. The terminal chat numbers the buttons ([1], [2] …) and some people
+on Telegram write "non ce l'ho" instead of pressing «Non ce l'ho»; either way they meant the
+button, and treating the words as a new question would lose the answer. The engine asks the
+current step for its question (the flow's `reprompt`) and, when the text picks one of its
+buttons, handles it as that press.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from handlers.turns import Button
+from knowledge.text import fold
+
+_NOT_WORD = re.compile(r"[^a-z0-9]+")
+
+
+def _words(text: str) -> str:
+    """Folded words only: accents, emoji, punctuation and "✓" marks do not count."""
+    return " ".join(_NOT_WORD.sub(" ", fold(text)).split())
+
+
+def typed_choice(text: str, rows: Sequence[Sequence[Button]]) -> Button | None:
+    """The button `text` names: its label's words first, else its number (1 = the first).
+
+    Labels come first so that "1" on a keyboard of counts (0, 1, 2, 3+) means one, not the
+    first button; a number is read as a position only when no label says it.
+    """
+    buttons = [button for row in rows for button in row]
+    typed = _words(text)
+    if not typed or not buttons:
+        return None
+    for button in buttons:
+        if _words(button.label) == typed:
+            return button
+    number = text.strip().rstrip(".)")
+    if number.isdigit() and 1 <= int(number) <= len(buttons):
+        return buttons[int(number) - 1]
+    return None
