@@ -26,8 +26,9 @@ def _words(text: str) -> str:
 def typed_choice(text: str, rows: Sequence[Sequence[Button]]) -> Button | None:
     """The button `text` names: its label's words first, else its number (1 = the first).
 
-    Labels come first so that "1" on a keyboard of counts (0, 1, 2, 3+) means one, not the
-    first button; a number is read as a position only when no label says it.
+    Labels come first so that "1" on a keyboard of counts (0, 1, 2, 3 o più) means one, not
+    the first button, and "3" means «3 o più»; a number is a position only when no label
+    starts with it.
     """
     buttons = [button for row in rows for button in row]
     typed = _words(text)
@@ -37,6 +38,9 @@ def typed_choice(text: str, rows: Sequence[Sequence[Button]]) -> Button | None:
         if _words(button.label) == typed:
             return button
     number = text.strip().rstrip(".)")
-    if number.isdigit() and 1 <= int(number) <= len(buttons):
-        return buttons[int(number) - 1]
-    return None
+    if not number.isdigit():
+        return None
+    for button in buttons:  # "3" for «3 o più»
+        if _words(button.label).split()[:1] == [number]:
+            return button
+    return buttons[int(number) - 1] if 1 <= int(number) <= len(buttons) else None
