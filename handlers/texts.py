@@ -306,6 +306,7 @@ INTERVIEW_COMMENT = (
     "sportello, mai la tua azienda. Altrimenti premi «Salta»."
 )
 INTERVIEW_SKIP = "Salta"
+INTERVIEW_CLEAR_COMMENT = "Togli il commento"
 INTERVIEW_SUMMARY = "**Ecco le tue risposte**\n{lines}\n\nVanno bene così?"
 INTERVIEW_STORED = (
     "Mi avevi già risposto: partiamo da lì. Puoi confermare o cambiare quello che vuoi."

@@ -307,6 +307,8 @@ def _prompt(step: str, draft: dict[str, Any]) -> Reply:
         return _rank_prompt(draft)
     if step == COMMENT:
         row = [_button(COMMENT, "skip", texts.INTERVIEW_SKIP)]
+        if draft.get("comment"):  # "Salta" keeps it; this takes it away
+            row.append(_button(COMMENT, "clear", texts.INTERVIEW_CLEAR_COMMENT))
         return Reply(texts.INTERVIEW_COMMENT, buttons=(tuple(row),))
     return _summary(draft)
 
@@ -431,7 +433,9 @@ def _choose(desk: Desk, ctx: Context, step: str, value: str) -> Step | None:
         return _on_area(ctx, draft, value)
     if step == RANK:
         return _on_rank(ctx, draft, value)
-    if step == COMMENT and value == "skip":
+    if step == COMMENT and value in ("skip", "clear"):
+        if value == "clear":
+            draft["comment"] = None
         return _next(ctx, draft, COMMENT)
     if step == SUMMARY:
         return _on_summary(desk, ctx, draft, value)

@@ -234,7 +234,7 @@ def test_running_it_again_starts_from_the_stored_answers_and_updates_them(
     chat = worker(engine)
     chat.send("/bisogni")
     chat.press("Sì, sono d'accordo")
-    complete(chat)
+    complete(chat, comment="Più posti per le bici")
     chat.press("Conferma")
     first_id = stored(database)[0].id
     chat.send("/bisogni")
@@ -243,9 +243,12 @@ def test_running_it_again_starts_from_the_stored_answers_and_updates_them(
     chat.press("Orario")
     chat.press("Part-time")
     chat.press("Orari più flessibili")
+    chat.press("Commento")
+    chat.press("Togli il commento")
     chat.press("Conferma")
     rows = stored(database)
     assert [row.id for row in rows] == [first_id]
+    assert rows[0].comment is None
     assert (rows[0].working_time, rows[0].wants_flexibility) == ("part_time", True)
     assert rows[0].commute_mode == "car" and rows[0].children_6_13 == 2
     assert rows[0].updated_at > rows[0].created_at
