@@ -82,6 +82,15 @@ WISHES_OF = {
 }
 """(wants flexibility, wants smart working) per choice of the wishes step."""
 
+CHOICES: dict[str, tuple[tuple[str, ...], int]] = {
+    COMMUTE_MODE: (COMMUTE_MODES, 2),
+    COMMUTE_BAND: (COMMUTE_BANDS, 1),
+    WORKING_TIME: (WORKING_TIMES, 3),
+    WISHES: (tuple(WISHES_OF), 2),
+}
+"""The one-choice steps: the values (buttons `v0`, `v1` …, as "45-60" cannot be a payload) and
+the buttons per row. Each fills the draft key named like the step."""
+
 AREA_OF_TOPIC = {
     "rimborso-asilo-nido": "childcare",
     "congedo-parentale": "childcare",
@@ -257,6 +266,16 @@ def _choices(
     return tuple(tuple(buttons[i : i + per_row]) for i in range(0, len(buttons), per_row))
 
 
+def _choice_texts(step: str) -> tuple[str, dict[str, str]]:
+    """The question and the value labels of a one-choice step (read when asked)."""
+    return {
+        COMMUTE_MODE: (texts.INTERVIEW_COMMUTE_MODE, texts.INTERVIEW_COMMUTE_MODES),
+        COMMUTE_BAND: (texts.INTERVIEW_COMMUTE_BAND, texts.INTERVIEW_COMMUTE_BANDS),
+        WORKING_TIME: (texts.INTERVIEW_WORKING_TIME, texts.INTERVIEW_WORKING_TIMES),
+        WISHES: (texts.INTERVIEW_WISHES, texts.INTERVIEW_WISH_CHOICES),
+    }[step]
+
+
 def _prompt(step: str, draft: dict[str, Any]) -> Reply:
     """The question of `step`, the answers already given marked with ✓."""
     if step == CONSENT:
@@ -281,26 +300,11 @@ def _prompt(step: str, draft: dict[str, Any]) -> Reply:
     if step == RELATIVES:
         current = draft.get("dependent_relatives")
         return Reply(texts.INTERVIEW_RELATIVES, buttons=_yes_no(RELATIVES, current))
-    if step == COMMUTE_MODE:
-        modes = _choices(
-            step, texts.INTERVIEW_COMMUTE_MODES, COMMUTE_MODES, draft.get("commute_mode"), 2
-        )
-        return Reply(texts.INTERVIEW_COMMUTE_MODE, buttons=modes)
-    if step == COMMUTE_BAND:
-        bands = _choices(
-            step, texts.INTERVIEW_COMMUTE_BANDS, COMMUTE_BANDS, draft.get("commute_band"), 1
-        )
-        return Reply(texts.INTERVIEW_COMMUTE_BAND, buttons=bands)
-    if step == WORKING_TIME:
-        times = _choices(
-            step, texts.INTERVIEW_WORKING_TIMES, WORKING_TIMES, draft.get("working_time"), 3
-        )
-        return Reply(texts.INTERVIEW_WORKING_TIME, buttons=times)
-    if step == WISHES:
-        wishes = _choices(
-            step, texts.INTERVIEW_WISH_CHOICES, tuple(WISHES_OF), draft.get("wishes"), 2
-        )
-        return Reply(texts.INTERVIEW_WISHES, buttons=wishes)
+    if step in CHOICES:
+        values, per_row = CHOICES[step]
+        question, labels = _choice_texts(step)
+        buttons = _choices(step, labels, values, draft.get(step), per_row)
+        return Reply(question, buttons=buttons)
     if step == AREAS:
         return _areas_prompt(draft)
     if step == RANK:
@@ -421,10 +425,8 @@ def _choose(desk: Desk, ctx: Context, step: str, value: str) -> Step | None:
     if step in BAND_STEPS and value.isdigit() and int(value) <= MAX_COUNT:
         draft[BAND_STEPS[step]] = int(value)
         return _next(ctx, draft, step)
-    options = {COMMUTE_MODE: COMMUTE_MODES, COMMUTE_BAND: COMMUTE_BANDS}
-    options |= {WORKING_TIME: WORKING_TIMES, WISHES: tuple(WISHES_OF)}
-    if step in options and value.startswith("v") and value[1:].isdigit():
-        values = options[step]
+    if step in CHOICES and value.startswith("v") and value[1:].isdigit():
+        values = CHOICES[step][0]
         if int(value[1:]) >= len(values):
             return None
         draft[step] = values[int(value[1:])]

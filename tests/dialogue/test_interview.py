@@ -44,6 +44,14 @@ def worker(engine: DialogueEngine, user_id: int = 42, code: str | None = "ACME")
     return chat
 
 
+def begin(engine: DialogueEngine, user_id: int = 42) -> Chat:
+    """A worker of ACME who has just agreed to the interview."""
+    chat = worker(engine, user_id)
+    chat.send("/bisogni")
+    chat.press("Sì, sono d'accordo")
+    return chat
+
+
 def complete(
     chat: Chat,
     *,
@@ -147,9 +155,7 @@ def test_typed_answers_count_like_the_buttons(
 def test_an_unclear_word_asks_again_and_a_question_pauses_until_bisogni(
     engine: DialogueEngine, database: Database, acme: int
 ) -> None:
-    chat = worker(engine)
-    chat.send("/bisogni")
-    chat.press("Sì, sono d'accordo")
+    chat = begin(engine)
     chat.press("No")  # no children
     chat.press("Sì")  # a relative to care for
     chat.send("boh")
@@ -177,9 +183,7 @@ def test_an_unclear_word_asks_again_and_a_question_pauses_until_bisogni(
 def test_the_button_of_the_question_left_for_a_question_still_answers_it(
     engine: DialogueEngine, acme: int
 ) -> None:
-    chat = worker(engine)
-    chat.send("/bisogni")
-    chat.press("Sì, sono d'accordo")
+    chat = begin(engine)
     kids_question = chat.last
     chat.send(QUESTION)
     chat.last = kids_question
@@ -190,9 +194,7 @@ def test_the_button_of_the_question_left_for_a_question_still_answers_it(
 def test_any_section_can_be_changed_from_the_summary(
     engine: DialogueEngine, database: Database, acme: int
 ) -> None:
-    chat = worker(engine)
-    chat.send("/bisogni")
-    chat.press("Sì, sono d'accordo")
+    chat = begin(engine)
     complete(chat)
     chat.press("Tragitto")
     assert texts.INTERVIEW_COMMUTE_MODE in chat.text()
@@ -231,9 +233,7 @@ def test_refusing_consent_stores_nothing(
 def test_running_it_again_starts_from_the_stored_answers_and_updates_them(
     engine: DialogueEngine, database: Database, acme: int
 ) -> None:
-    chat = worker(engine)
-    chat.send("/bisogni")
-    chat.press("Sì, sono d'accordo")
+    chat = begin(engine)
     complete(chat, comment="Più posti per le bici")
     chat.press("Conferma")
     first_id = stored(database)[0].id
@@ -349,9 +349,7 @@ def test_an_old_button_is_refused_once_the_interview_has_moved_on(
 def test_my_data_shows_the_answers_and_erasing_removes_them(
     engine: DialogueEngine, database: Database, acme: int
 ) -> None:
-    chat = worker(engine)
-    chat.send("/bisogni")
-    chat.press("Sì, sono d'accordo")
+    chat = begin(engine)
     complete(chat, comment="Mi serve un parcheggio")
     chat.press("Conferma")
     chat.send("/bisogni")
@@ -386,9 +384,7 @@ def test_the_needs_report_counts_interviews_and_hides_small_groups(
 ) -> None:
     k = 5
     for n in range(10):
-        chat = worker(engine, user_id=100 + n)
-        chat.send("/bisogni")
-        chat.press("Sì, sono d'accordo")
+        chat = begin(engine, user_id=100 + n)
         complete(
             chat,
             kids=("1", "0", "0", "0") if n < 5 else None,
