@@ -1,4 +1,5 @@
-"""The conversation, independent of any chat channel: onboarding, answers, privacy commands.
+"""The conversation, independent of any chat channel: onboarding, answers, the needs interview,
+privacy commands.
 
 Types and settings load eagerly; the engine (which pulls in storage, retrieval and NLU) loads
 on first use, so reading the configuration stays cheap.

@@ -178,7 +178,8 @@ class Answerer:
             return None
         ctx.record.decision = None  # nothing was answered
         ctx.log_now()
-        topic = result.best.entry.topic if result.best is not None else None
+        closest = result.best if result.decision != "fallback" else None  # the wish's area
+        topic = None if closest is None else closest.entry.topic
         if best is None:
             return interview.offer(ctx, topic, None, None)
         return interview.offer(ctx, topic, best.id, best.title)
