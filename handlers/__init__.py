@@ -25,6 +25,7 @@ from handlers.turns import (
 )
 
 if TYPE_CHECKING:
+    from handlers.choices import key_of, typed_choice
     from handlers.dispatch import EngineLane, ThreadLane, TurnDispatcher
     from handlers.engine import DialogueEngine
     from handlers.faq import IntentParser
@@ -48,6 +49,8 @@ __all__ = [
     "ThreadLane",
     "Turn",
     "TurnDispatcher",
+    "key_of",
+    "typed_choice",
 ]
 
 _LAZY = {
@@ -57,6 +60,8 @@ _LAZY = {
     "TurnDispatcher": "handlers.dispatch",
     "IntentParser": "handlers.faq",
     "Pseudonymizer": "handlers.pseudonym",
+    "key_of": "handlers.choices",
+    "typed_choice": "handlers.choices",
 }
 
 

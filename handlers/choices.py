@@ -4,7 +4,8 @@ People type what they see. The terminal chat numbers the buttons ([1], [2] …) 
 on Telegram write "non ce l'ho" instead of pressing «Non ce l'ho»; either way they meant the
 button, and treating the words as a new question would lose the answer. The engine asks the
 current step for its question (the flow's `reprompt`) and, when the text picks one of its
-buttons, handles it as that press.
+buttons, handles it as that press. The terminal chat numbers buttons with `key_of`, so a
+number shown there and the same number typed on Telegram mean the same button.
 """
 
 from __future__ import annotations
@@ -44,3 +45,10 @@ def typed_choice(text: str, rows: Sequence[Sequence[Button]]) -> Button | None:
         if _words(button.label).split()[:1] == [number]:
             return button
     return buttons[int(number) - 1] if 1 <= int(number) <= len(buttons) else None
+
+
+def key_of(button: Button, position: int) -> str:
+    """What to type for `button`, the `position`-th (from 1): the number its label starts
+    with («2», «3 o più», «15-30 minuti»), else its position — `typed_choice` reads it back."""
+    first = _words(button.label).split()[:1]
+    return first[0] if first and first[0].isdigit() else str(position)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
+import itertools
 import json
 from collections.abc import Sequence
 
@@ -10,6 +12,7 @@ import pytest
 
 from handlers import DialogueEngine, callbacks, texts
 from needs import aggregate_interviews
+from sportello.terminal import run_chat
 from storage import (
     Database,
     InterviewAnswers,
@@ -408,3 +411,27 @@ def test_the_needs_report_counts_interviews_and_hides_small_groups(
     assert isinstance(modes, dict)
     assert modes["bike"] == {"suppressed": True}  # one person
     assert modes["car"] == {"suppressed": True}  # nine: the tenth would show through
+
+
+def test_the_terminal_chat_numbers_the_counts_by_their_own_number(
+    engine: DialogueEngine, database: Database, acme: int
+) -> None:
+    typed = [
+        *("1", "1", "ACME", "/bisogni", "1"),  # onboarding with the code, then consent
+        *("1", "2", "0", "3", "0", "2"),  # children: 2 aged 0-2, 3 or more aged 6-13; no relative
+        *("1", "30", "1", "4"),  # car, 30-45 minutes, full time, neither wish
+        *("1", "11", "1", "1"),  # Nido, Fatto, Salta, Conferma
+    ]
+    seconds = itertools.count()
+    out = io.StringIO()
+    run_chat(
+        engine,
+        stdin=io.StringIO("\n".join(typed) + "\n"),
+        stdout=out,
+        clock=lambda: NOW + dt.timedelta(seconds=next(seconds)),
+    )
+    assert "  [2] 2\n" in out.getvalue() and "  [3] 3 o più\n" in out.getvalue()
+    assert texts.INTERVIEW_SAVED in out.getvalue()
+    (answers,) = consented(database, acme)
+    assert (answers.children_0_2, answers.children_6_13, answers.commute_band) == (2, 3, "30-45")
+    assert (answers.need_areas, answers.wants_smart_working) == (("childcare",), False)
