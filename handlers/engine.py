@@ -2,10 +2,11 @@
 
 Routing order: duplicate updates are dropped; commands and global intents (a person, distress,
 privacy) may interrupt any flow, which resumes afterwards; buttons go to the flow and step named
-in their payload, which checks them against the current state; typed text goes first to the step
-that asked. Flows and commands are listed in handlers/flows/registry.py: a new flow adds no
-branch here. The state is read from and written to the database on every turn, so a restart —
-or another worker process — carries on any conversation where it was.
+in their payload, which checks them against the current state; typed text that names a button of
+the question asked ("1", "non ce l'ho": handlers/choices.py) is that press, other typed text goes
+first to the step that asked. Flows and commands are listed in handlers/flows/registry.py: a new
+flow adds no branch here. The state is read from and written to the database on every turn, so a
+restart — or another worker process — carries on any conversation where it was.
 """
 
 from __future__ import annotations
