@@ -10,10 +10,11 @@ line that opens with a command, a figure or the Italian name of a measure ("/aiu
 "Bonus nido") would be laid out left to right, and the neutral characters around a Latin run
 ("(", "/", "€") would take the wrong side. So every line that contains Arabic starts with a
 RIGHT-TO-LEFT MARK, and every left-to-right run inside it — Latin words, numbers with their
-"€" or "%", commands, links — opens with a LEFT-TO-RIGHT MARK (and closes with one when it ends
-in a neutral sign), which keeps its inner order and its own punctuation. Marks rather than isolates (U+2066–2069): every Telegram client has
-supported the marks for years, some older ones draw isolates as boxes. Lines without Arabic
-(an Italian answer quoted in an Arabic reply) are left as they are: left to right.
+"€" or "%", commands, links — opens with a LEFT-TO-RIGHT MARK (and closes with one when it
+ends in "€" or "%"), which keeps its inner order and its own signs; brackets around a run stay
+outside it and pair up right to left. Marks rather than isolates (U+2066–2069): every Telegram
+client has supported the marks for years, some older ones draw isolates as boxes. Lines
+without Arabic (an Italian answer quoted in an Arabic reply) are left as they are.
 """
 
 from __future__ import annotations
@@ -36,9 +37,7 @@ _RTL_LETTERS = "\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefc"
 """Hebrew, Arabic, Syriac, Thaana, N'Ko… and the Arabic presentation forms."""
 _RTL = re.compile(f"[{_RTL_LETTERS}]")
 _LATIN = "A-Za-z0-9\u00c0-\u024f"
-_LTR_RUN = re.compile(
-    rf"(?:https?://|[/@+#])?[{_LATIN}](?:[^\n*{_RTL_LETTERS}]*[{_LATIN}€%)\]»])?"
-)
+_LTR_RUN = re.compile(rf"(?:https?://|[/@+#])?[{_LATIN}](?:[^\n*{_RTL_LETTERS}]*[{_LATIN}€%])?")
 """A left-to-right run: from a Latin letter or digit (with the "/" of a command, the "+" of a
 phone number, a link's scheme) to the last Latin letter, digit or closing sign before Arabic."""
 
@@ -58,7 +57,7 @@ def _bidi_line(line: str) -> str:
 
 
 def _fence(run: re.Match[str]) -> str:
-    """A mark before the run, and after it only when it ends in a neutral sign ("€", ")"):
+    """A mark before the run, and after it only when it ends in a sign ("€", "%"):
     a run ending in a letter or digit needs none, and a link stays free of anything that a
     client could read as part of it."""
     text = run.group(0)

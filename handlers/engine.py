@@ -54,6 +54,9 @@ GROUP_START = "dal_gruppo"
 SURE_LANGUAGE = 0.6
 """Detection confidence from which a message sets the conversation's language: a word that
 several languages share ("ok", "no") leaves it as it was."""
+SWITCH_LANGUAGE = 0.8
+"""Confidence needed to move a conversation to another language: a short reply that looks like
+another language ("non ce l'ho" reads French at 0.76) must not turn the desk's replies over."""
 
 
 class DialogueEngine:
@@ -226,20 +229,22 @@ class DialogueEngine:
     def _detected_language(
         session: Session, user_ref: str, user: TurnState, turn: Turn, analysis: Analysis | None
     ) -> str:
-        """The conversation's language: this message's when detection is sure of it, else the
-        language of the latest message it was sure of, else the client's, else Italian.
+        """The conversation's language: this message's when detection is sure of it (surer
+        still to leave the language the conversation is in), else the language of the latest
+        message it was sure of, else the client's, else Italian.
 
         A sure detection is remembered, so a button pressed or a command sent next is
         answered in the same language.
         """
-        if analysis is not None and analysis.language.confidence >= SURE_LANGUAGE:
-            code = analysis.language.code
-            if code != user.chat_language:
-                set_chat_language(session, user_ref=user_ref, language=code)
-            return code
-        return (
-            normalise_hint(user.chat_language) or normalise_hint(turn.language) or DEFAULT_LANGUAGE
-        )
+        current = normalise_hint(user.chat_language)
+        if analysis is not None:
+            code, confidence = analysis.language.code, analysis.language.confidence
+            needed = SURE_LANGUAGE if current in (None, code) else SWITCH_LANGUAGE
+            if confidence >= needed:
+                if code != user.chat_language:
+                    set_chat_language(session, user_ref=user_ref, language=code)
+                return code
+        return current or normalise_hint(turn.language) or DEFAULT_LANGUAGE
 
     def _update_key(self, incoming: Incoming) -> str | None:
         """The dedupe key of a delivery: the update id and a digest of what it carries.

@@ -29,8 +29,9 @@ LOCALES: Final = Path(__file__).with_name("locales")
 """Where the catalogs live: one `<lang>.yml` per language other than Italian."""
 TABLES: Final = ("ROLE_NAMES", "COMMAND_DESCRIPTIONS")
 """Constants of texts.py that are tables: each item is translated under `TABLE.key`."""
-UNTRANSLATED: Final = frozenset({"LANGUAGE_NAMES"})
-"""Constants that stay the same in every language (each language's name in itself)."""
+UNTRANSLATED: Final = frozenset({"LANGUAGE_NAMES", "LANGUAGE_BUTTON"})
+"""Constants that stay the same in every language: each language's name in itself, and the
+button that leads to them, readable whatever the language the message is in."""
 
 Translate = Callable[[str], str]
 """The wording of an Italian text in one language (see `Translations.translator`)."""
