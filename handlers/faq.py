@@ -280,7 +280,9 @@ def own_plan_line(ctx: Context, topic: str) -> str | None:
     if user is None or user.company_id is None:
         return None
     plan = find_company_plan(ctx.session, company_id=user.company_id)
-    return None if plan is None else plan_line(plan, topic)
+    if plan is None:
+        return None
+    return plan_line(plan, topic, ctx.translations.plan_wording(ctx.language))
 
 
 def referral_reply(entry: Entry, tr: Translate = italian) -> Reply:

@@ -22,13 +22,15 @@ from typing import Final
 import yaml
 
 from handlers import texts
+from needs.plans import PlanWording, plan_wording_keys
 from nlu.language import DEFAULT_LANGUAGE, LANGUAGES
 from sportello.errors import SportelloError
 
 LOCALES: Final = Path(__file__).with_name("locales")
 """Where the catalogs live: one `<lang>.yml` per language other than Italian."""
-TABLES: Final = ("ROLE_NAMES", "COMMAND_DESCRIPTIONS")
-"""Constants of texts.py that are tables: each item is translated under `TABLE.key`."""
+TABLES: Final = ("ROLE_NAMES", "COMMAND_DESCRIPTIONS", "PLAN_WORDING")
+"""Tables of texts, each item translated under `TABLE.key`: two constants of texts.py, and the
+sentences of the line about the worker's company plan (needs.plans.PlanWording)."""
 UNTRANSLATED: Final = frozenset({"LANGUAGE_NAMES", "LANGUAGE_BUTTON"})
 """Constants that stay the same in every language: each language's name in itself, and the
 button that leads to them, readable whatever the language the message is in."""
@@ -62,6 +64,7 @@ def source_texts() -> dict[str, str]:
 def _table_items() -> list[tuple[str, str, str]]:
     items = [("ROLE_NAMES", key, value) for key, value in texts.ROLE_NAMES.items()]
     items += [("COMMAND_DESCRIPTIONS", key, value) for key, value in texts.COMMAND_DESCRIPTIONS]
+    items += [("PLAN_WORDING", key, value) for key, value in plan_wording_keys().items()]
     return items
 
 
@@ -136,6 +139,12 @@ class Translations:
         """The keys `language`'s catalog does not translate yet (they are said in Italian)."""
         catalog = self._catalogs.get(language, {})
         return [key for key in self._sources if key not in catalog]
+
+    def plan_wording(self, language: str) -> PlanWording:
+        """The sentences of the company-plan line in `language`."""
+        return PlanWording(
+            **{key: self.text(language, value) for key, value in plan_wording_keys().items()}
+        )
 
     def commands(self, language: str) -> list[tuple[str, str]]:
         """The bot's command list in `language`: names stay, descriptions are translated."""
