@@ -27,19 +27,61 @@ class Speaker:
     role: str
     question: str
     """A question about the nursery fees, as a worker of this language writes it."""
+    person: str
+    """Asking for a person in words."""
 
 
 SPEAKERS = (
-    Speaker("it", "sì", "no", "sono una lavoratrice", "posso farmi rimborsare la retta del nido?"),
-    Speaker("en", "yes", "no", "I am a worker", "can welfare pay back my daughter's nursery fees"),
-    Speaker("ro", "da", "nu", "sunt muncitor", "pot primi inapoi banii pentru cresa fetitei?"),
-    Speaker("sq", "po", "jo", "jam punëtore", "a ma rimburson welfare tarifen e cerdhes se vajzes"),
-    Speaker("ar", "نعم", "لا", "أنا عامل", "هل يرد لي الويلفير قسط حضانة ابنتي"),
     Speaker(
-        "es", "sí", "no", "soy trabajadora", "el welfare me devuelve la cuota de la guardería?"
+        "it",
+        "sì",
+        "no",
+        "sono una lavoratrice",
+        "posso farmi rimborsare la retta del nido?",
+        "vorrei parlare con una persona",
     ),
     Speaker(
-        "fr", "oui", "non", "je suis salariée", "le welfare me rembourse la crèche de ma fille ?"
+        "en",
+        "yes",
+        "no",
+        "I am a worker",
+        "can welfare pay back my daughter's nursery fees",
+        "I want to talk to a person",
+    ),
+    Speaker(
+        "ro",
+        "da",
+        "nu",
+        "sunt muncitor",
+        "pot primi inapoi banii pentru cresa fetitei?",
+        "vreau să vorbesc cu cineva",
+    ),
+    Speaker(
+        "sq",
+        "po",
+        "jo",
+        "jam punëtore",
+        "a ma rimburson welfare tarifen e cerdhes se vajzes",
+        "dua të flas me një person",
+    ),
+    Speaker(
+        "ar", "نعم", "لا", "أنا عامل", "هل يرد لي الويلفير قسط حضانة ابنتي", "أريد التحدث مع شخص"
+    ),
+    Speaker(
+        "es",
+        "sí",
+        "no",
+        "soy trabajadora",
+        "el welfare me devuelve la cuota de la guardería?",
+        "quiero hablar con una persona",
+    ),
+    Speaker(
+        "fr",
+        "oui",
+        "non",
+        "je suis salariée",
+        "le welfare me rembourse la crèche de ma fille ?",
+        "je voudrais parler à une personne",
     ),
 )
 
@@ -97,6 +139,8 @@ def test_a_whole_conversation_in_the_users_language(
     contact = chat.press(said(lang, texts.OFFER_HUMAN))[0].text
     assert contact.startswith(said(lang, texts.HUMAN_CONTACT).split("{")[0])
     assert EMAIL in contact
+    typed = say(speaker.person)[0].text
+    assert typed.startswith(said(lang, texts.HUMAN_CONTACT).split("{")[0]) and EMAIL in typed
 
 
 def test_the_catalog_wording_is_used_for_every_language_but_italian() -> None:
