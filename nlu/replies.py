@@ -17,6 +17,8 @@ from typing import Final, Literal
 from knowledge.text import fold
 
 Reply = Literal["affirm", "deny"]
+MAX_WORDS = 6
+"""The longest yes or no the lists hold ("je n'accepte pas, merci"); longer is something else."""
 
 _YES: Final = """
     si sì certo certamente esatto accetto va bene d'accordo daccordo ok okay
@@ -151,7 +153,7 @@ def yes_or_no(text: str) -> Reply | None:
     None when the message says anything else, or both yes and no.
     """
     normal = _normal(text)
-    if not normal:
+    if not normal or len(normal.split()) > MAX_WORDS:
         return None
     kinds = {_KIND_OF[match.group(0)] for match in _PATTERN.finditer(normal)}
     if _PATTERN.sub(" ", normal).strip():
