@@ -43,6 +43,8 @@ from bot.settings import BotConfigurationError, TelegramSettings
 from bot.transport import AiohttpRequest
 from bot.trust import vouched
 from handlers import COMMAND_DESCRIPTIONS, Incoming, TurnDispatcher, texts
+from handlers.i18n import Translations
+from nlu.language import DEFAULT_LANGUAGE, LANGUAGES, normalise_hint
 from storage import Database
 
 logger = logging.getLogger(__name__)
@@ -65,10 +67,13 @@ class DeskBot:
         on_shutdown: Callable[[], None] | None = None,
         *,
         outbox: Database,
+        translations: Translations | None = None,
     ) -> None:
         """`outbox`: the desk's database, where the engine queues replies and this process
-        records their delivery (its own connection when the engine runs in workers)."""
+        records their delivery (its own connection when the engine runs in workers).
+        `translations`: the interface catalogs, for the command list in each language."""
         self._dispatcher = dispatcher
+        self._translations = translations or Translations.load()
         self._settings = settings
         self._clock = clock
         self._on_shutdown = on_shutdown
@@ -134,6 +139,13 @@ class DeskBot:
         await application.bot.set_my_commands(
             [BotCommand(name, description) for name, description in COMMAND_DESCRIPTIONS]
         )
+        for language in LANGUAGES:  # clients set to these languages show their own list
+            if language != DEFAULT_LANGUAGE:
+                commands = self._translations.commands(language)
+                await application.bot.set_my_commands(
+                    [BotCommand(name, description) for name, description in commands],
+                    language_code=language,
+                )
         await self._dispatcher.warm_up()  # before any update is taken
         self._deliverer = Deliverer(
             self._outbox, TelegramSender(application.bot).send, self._on_refused, self._clock
@@ -214,7 +226,10 @@ class DeskBot:
         logger.error("error while handling an update", exc_info=context.error)
         if isinstance(update, Update) and update.effective_chat is not None:
             try:
-                await context.bot.send_message(update.effective_chat.id, texts.ERROR)
+                user = update.effective_user
+                language = normalise_hint(user.language_code if user else None)
+                sorry = self._translations.text(language or DEFAULT_LANGUAGE, texts.ERROR)
+                await context.bot.send_message(update.effective_chat.id, sorry)
             except TelegramError:
                 logger.warning("could not tell the user about the error")
 

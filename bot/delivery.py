@@ -47,7 +47,7 @@ from telegram import Bot, CallbackQuery, InlineKeyboardButton, InlineKeyboardMar
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 
-from bot.render import split_message, to_html
+from bot.render import bidi, split_message, to_html
 from storage import (
     Database,
     Outgoing,
@@ -120,7 +120,7 @@ class TelegramSender:
             await self._bot.send_document(
                 item.chat_id,
                 document=InputFile(document.content, filename=document.filename),
-                caption=message.text,
+                caption=bidi(message.text),
             )
             item.parts_sent = 1
             return
@@ -140,7 +140,7 @@ def keyboard(message: Outgoing) -> InlineKeyboardMarkup | None:
         return None
     return InlineKeyboardMarkup(
         [
-            [InlineKeyboardButton(label, callback_data=data) for label, data in row]
+            [InlineKeyboardButton(bidi(label), callback_data=data) for label, data in row]
             for row in message.buttons
         ]
     )

@@ -10,8 +10,10 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from handlers.i18n import Translations
 from handlers.settings import RetentionSettings
 from handlers.turns import Reply, Turn
+from nlu.language import DEFAULT_LANGUAGE
 from storage import FlowState, log_interaction
 
 DRAFTS = "drafts"
@@ -54,6 +56,20 @@ class Context:
     """Entry id → knowledge topic, for the topic the log keeps of an answer."""
     rules: RetentionSettings = field(default_factory=RetentionSettings)
     """How long what is stored is kept, for the texts that say so."""
+    detected_language: str = DEFAULT_LANGUAGE
+    """The conversation's language as detected (see DialogueEngine._detected_language)."""
+    chosen_language: str | None = None
+    """The language the user chose with /lingua: it overrides detection."""
+    translations: Translations = field(default_factory=Translations.italian_only)
+
+    @property
+    def language(self) -> str:
+        """The language the desk writes in this turn: the chosen one, else the detected one."""
+        return self.chosen_language or self.detected_language
+
+    def tr(self, source: str) -> str:
+        """`source`, an Italian text of handlers/texts.py, in the user's language."""
+        return self.translations.text(self.language, source)
 
     @classmethod
     def start(
@@ -69,6 +85,9 @@ class Context:
         started: float,
         topics: Mapping[str, str] | None = None,
         rules: RetentionSettings | None = None,
+        detected_language: str = DEFAULT_LANGUAGE,
+        chosen_language: str | None = None,
+        translations: Translations | None = None,
     ) -> Context:
         """`started` is when the turn arrived (time.perf_counter), for the logged latency."""
         return cls(
@@ -85,6 +104,9 @@ class Context:
             retention=retention,
             topics=topics or {},
             rules=rules or RetentionSettings(),
+            detected_language=detected_language,
+            chosen_language=chosen_language,
+            translations=translations or Translations.italian_only(),
         )
 
     def say(self, reply: Reply) -> None:

@@ -25,20 +25,24 @@ from handlers.faq import Analysis, Answerer, IntentParser
 from handlers.flows import handoff, menu, onboarding, privacy, registry
 from handlers.flows.base import Desk, Event, Flow, Step
 from handlers.housekeeping import enforce_retention, erased_anything
+from handlers.i18n import Translations
 from handlers.outbox import queue_replies
 from handlers.pseudonym import Pseudonymizer
 from handlers.settings import DialogueSettings, RetentionSettings
 from handlers.turns import Incoming, Outcome, Reply, Turn
 from knowledge import Retriever
+from nlu.language import DEFAULT_LANGUAGE, normalise_hint
 from storage import (
     Database,
     NotFoundError,
+    TurnState,
     ensure_user,
     find_user,
     load_turn_state,
     mark_update_processed,
     save_flow,
     set_blocked,
+    set_chat_language,
 )
 
 logger = logging.getLogger(__name__)
@@ -49,6 +53,12 @@ RESUME = "resume"
 """Key, in an interrupting flow's data, of the place to return to when it finishes."""
 GROUP_START = "dal_gruppo"
 """The /start parameter of the link sent into groups (not a company code: those have no _)."""
+SURE_LANGUAGE = 0.6
+"""Detection confidence from which a message sets the conversation's language: a word that
+several languages share ("ok", "no") leaves it as it was."""
+SWITCH_LANGUAGE = 0.8
+"""Confidence needed to move a conversation to another language: a short reply that looks like
+another language ("non ce l'ho" reads French at 0.76) must not turn the desk's replies over."""
 
 
 class DialogueEngine:
@@ -61,8 +71,10 @@ class DialogueEngine:
         pseudonymizer: Pseudonymizer,
         settings: DialogueSettings,
         retention: RetentionSettings | None = None,
+        translations: Translations | None = None,
     ) -> None:
         self._db = database
+        self._translations = translations or Translations.load()
         self._retention_rules = retention or RetentionSettings()
         self._topics = {entry.id: entry.topic for entry in retriever.entries}
         self._erased = False
@@ -162,6 +174,7 @@ class DialogueEngine:
             if user is None:  # erased by another process between the two statements
                 raise NotFoundError("the user was erased while the turn was handled")
         state = user.flow
+        detected = self._detected_language(session, user_ref, user, turn, analysis)
         ctx = Context.start(
             session=session,
             turn=turn,
@@ -174,6 +187,9 @@ class DialogueEngine:
             started=started,
             topics=self._topics,
             rules=self._retention_rules,
+            detected_language=detected,
+            chosen_language=normalise_hint(user.chosen_language),
+            translations=self._translations,
         )
         self._dispatch(ctx, analysis)
         if ctx.erased:
@@ -210,6 +226,27 @@ class DialogueEngine:
             decision=ctx.record.decision,
             served=ctx.served,
         )
+
+    @staticmethod
+    def _detected_language(
+        session: Session, user_ref: str, user: TurnState, turn: Turn, analysis: Analysis | None
+    ) -> str:
+        """The conversation's language: this message's when detection is sure of it (surer
+        still to leave the language the conversation is in), else the language of the latest
+        message it was sure of, else the client's, else Italian.
+
+        A sure detection is remembered, so a button pressed or a command sent next is
+        answered in the same language.
+        """
+        current = normalise_hint(user.chat_language)
+        if analysis is not None:
+            code, confidence = analysis.language.code, analysis.language.confidence
+            needed = SURE_LANGUAGE if current in (None, code) else SWITCH_LANGUAGE
+            if confidence >= needed:
+                if code != user.chat_language:
+                    set_chat_language(session, user_ref=user_ref, language=code)
+                return code
+        return current or normalise_hint(turn.language) or DEFAULT_LANGUAGE
 
     def _update_key(self, incoming: Incoming) -> str | None:
         """The dedupe key of a delivery: the update id and a digest of what it carries.
@@ -259,11 +296,12 @@ class DialogueEngine:
         """
         if turn.command is None:
             return Outcome(ignored=True)
+        tr = self._translations.translator(normalise_hint(turn.language) or DEFAULT_LANGUAGE)
         if turn.bot_username:
             link = f"https://t.me/{turn.bot_username}?start={GROUP_START}"
-            replies = [Reply(texts.GROUP_PRIVATE_LINK.format(link=link))]
+            replies = [Reply(tr(texts.GROUP_PRIVATE_LINK).format(link=link))]
         else:
-            replies = [Reply(texts.GROUP_PRIVATE)]
+            replies = [Reply(tr(texts.GROUP_PRIVATE))]
         outbox = queue_replies(
             session, turn=turn, replies=replies, interaction_id=None, update_key=update_key
         )
@@ -279,9 +317,9 @@ class DialogueEngine:
             ctx.record.kind = "button"
             self._on_button(ctx, turn.button)
         elif turn.attachment is not None:
-            ctx.say(Reply(texts.UNSUPPORTED_ATTACHMENT))
+            ctx.say(Reply(ctx.tr(texts.UNSUPPORTED_ATTACHMENT)))
         elif not (turn.text or "").strip():
-            ctx.say(Reply(texts.EMPTY_MESSAGE))
+            ctx.say(Reply(ctx.tr(texts.EMPTY_MESSAGE)))
         else:
             self._on_text(ctx, self._event((turn.text or "").strip(), analysis))
 
@@ -290,7 +328,7 @@ class DialogueEngine:
         if command == "start":
             self._restart(ctx, args)
         elif run is None:
-            ctx.say(Reply(texts.UNKNOWN_COMMAND.format(command=command[:32])))
+            ctx.say(Reply(ctx.tr(texts.UNKNOWN_COMMAND).format(command=command[:32])))
         elif not ctx.consented and command not in registry.CONSENT_FREE:
             self._apply(ctx, onboarding.start(self._desk, ctx), interrupting=False)
         else:
@@ -306,7 +344,7 @@ class DialogueEngine:
         step = menu.show(self._desk, ctx)
         if code:
             joined = onboarding.join(ctx, code)
-            unknown = Reply(texts.COMPANY_UNKNOWN_LATER.format(code=code[:40]))
+            unknown = Reply(ctx.tr(texts.COMPANY_UNKNOWN_LATER).format(code=code[:40]))
             step = step.after(joined or unknown)
         self._apply(ctx, step, interrupting=False)
 
@@ -317,14 +355,14 @@ class DialogueEngine:
         handler = flow.buttons.get(press.step) if flow is not None and press is not None else None
         if press is None or handler is None:
             logger.info("unknown button payload ignored")
-            ctx.say(Reply(texts.STALE_BUTTON, notice=texts.STALE_BUTTON))
+            ctx.say(_stale_button(ctx))
             return
         if not ctx.consented and press.flow not in registry.CONSENT_FREE_FLOWS:
             self._apply(ctx, onboarding.start(self._desk, ctx), interrupting=False)
             return
         step = handler(self._desk, ctx, press)
         if step is None:
-            ctx.say(Reply(texts.STALE_BUTTON, notice=texts.STALE_BUTTON))
+            ctx.say(_stale_button(ctx))
             return
         self._apply(ctx, step, interrupting=press.flow != ctx.flow)
 
@@ -436,6 +474,11 @@ class DialogueEngine:
         prompt = flow.reprompt(self._desk, ctx) if flow.reprompt is not None else None
         if prompt is not None:
             ctx.say(prompt)
+
+
+def _stale_button(ctx: Context) -> Reply:
+    stale = ctx.tr(texts.STALE_BUTTON)
+    return Reply(stale, notice=stale)
 
 
 def _plain_text(turn: Turn) -> str:

@@ -21,6 +21,7 @@ from handlers.flows import interview
 from handlers.flows.base import Step
 from handlers.flows.handoff import HANDOFF_BUTTON
 from handlers.flows.questions import ANSWERED, CLARIFYING, FLOW, offer_human
+from handlers.i18n import Translate, italian
 from handlers.settings import DialogueSettings
 from handlers.turns import Button, Reply
 from knowledge import Audience, Entry, Retriever, SearchResult
@@ -28,6 +29,7 @@ from knowledge.encoders import Vectors
 from needs import plan_line
 from nlu import Parse
 from nlu.language import DEFAULT_LANGUAGE, Language, LanguageDetector, default_detector
+from nlu.replies import yes_or_no
 from storage import find_company_plan, find_user
 
 SMALLTALK = {
@@ -105,10 +107,14 @@ class Answerer:
         """The intent of a short message the classifier is sure about ("sì", "no grazie").
 
         Only short messages count as replies: "no, ma per il nido come faccio?" is a question,
-        whatever its first word.
+        whatever its first word. A yes or no in any of the desk's languages ("da", "jo",
+        "po, pranoj") counts even where the classifier hesitates (nlu.replies).
         """
         if analysis is None:
             return None
+        typed = yes_or_no(analysis.text)
+        if typed is not None:
+            return typed
         short = len(analysis.prepared.split()) <= self._settings.smalltalk_max_words
         sure = analysis.parse.confidence >= self._settings.smalltalk_confidence
         return analysis.parse.intent if short and sure else None
@@ -142,7 +148,7 @@ class Answerer:
         reply = self.reply_intent(analysis)
         if reply in SMALLTALK and result is None:
             ctx.record.kind = "other"
-            return Step.done(Reply(SMALLTALK[reply]))
+            return Step.done(Reply(ctx.tr(SMALLTALK[reply])))
         if result is None:
             result = self.search(ctx, prepared, analysis.vector, analysis.language.code)
         self._record(ctx, result, prepared)
@@ -152,10 +158,10 @@ class Answerer:
                 return wish
         if result.decision == "fallback" and sure and parse.intent == "out_of_scope":
             ctx.log_now()
-            return Step.done(Reply(texts.OUT_OF_SCOPE))
+            return Step.done(Reply(ctx.tr(texts.OUT_OF_SCOPE)))
         before: list[Reply] = []
         if analysis.truncated:
-            before.append(Reply(texts.TRUNCATED))
+            before.append(Reply(ctx.tr(texts.TRUNCATED)))
         referral = result.decision == "answer" and result.candidates[0].entry.is_referral
         if (
             parse.intent == "report_need"
@@ -163,7 +169,7 @@ class Answerer:
             and result.decision != "fallback"
             and not referral
         ):
-            before.append(Reply(texts.NEED_ACKNOWLEDGED))
+            before.append(Reply(ctx.tr(texts.NEED_ACKNOWLEDGED)))
         return self.reply_to(ctx, result).after(*before)
 
     @staticmethod
@@ -210,17 +216,18 @@ class Answerer:
             )
             none = (
                 Button(
-                    texts.CLARIFY_NONE, callbacks.make(FLOW, CLARIFYING, "none", interaction_id)
+                    ctx.tr(texts.CLARIFY_NONE),
+                    callbacks.make(FLOW, CLARIFYING, "none", interaction_id),
                 ),
             )
             return Step.to(
                 FLOW,
                 CLARIFYING,
-                Reply(texts.CLARIFY, buttons=(*rows, none)),
+                Reply(ctx.tr(texts.CLARIFY), buttons=(*rows, none)),
                 interaction=interaction_id,
                 candidates=ids,
             )
-        return offer_human(texts.FALLBACK)
+        return offer_human(ctx, texts.FALLBACK)
 
     def serve(self, ctx: Context, entry: Entry, question: str | None = None) -> Step:
         """Give `entry` to the user: a welfare answer, or a referral to who handles it.
@@ -232,11 +239,11 @@ class Answerer:
         if entry.is_referral:
             ctx.record.decision = "referral"
             ctx.log_now()
-            return Step.done(referral_reply(entry))
+            return Step.done(referral_reply(entry, ctx.tr))
         ctx.record.decision = "answer"
         interaction_id = ctx.log_now()
         plan = own_plan_line(ctx, entry.topic)
-        reply = self.answer_reply(entry, interaction_id, ctx.now.date(), plan_note=plan)
+        reply = self.answer_reply(entry, interaction_id, ctx.now.date(), plan_note=plan, tr=ctx.tr)
         invite = interview.invite_button(ctx, entry.topic)
         if invite is not None:
             reply = replace(reply, buttons=(*reply.buttons, (invite,)))
@@ -252,30 +259,40 @@ class Answerer:
         )
 
     def answer_reply(
-        self, entry: Entry, interaction_id: int, today: dt.date, plan_note: str | None = None
+        self,
+        entry: Entry,
+        interaction_id: int,
+        today: dt.date,
+        plan_note: str | None = None,
+        *,
+        tr: Translate = italian,
     ) -> Reply:
         """The entry's answer with its sources and the feedback question.
 
         An entry past its `valid_until` is still the best the desk has, so it is served,
         never hidden, but the reader is told until when it was confirmed and offered a person.
         `plan_note` is the line about the worker's own company plan ("Nel piano della tua
-        azienda…"), right after the general answer it makes concrete.
+        azienda…"), right after the general answer it makes concrete. `tr` words the frame
+        (caveat, sources, feedback) in the user's language; the entry's own text is as it is.
         """
         sources = "; ".join(entry.sources[: self._settings.max_sources_shown])
         parts = [f"**{entry.title}**", entry.answer]
         if plan_note:
             parts.append(plan_note)
         if entry.valid_until is not None and entry.is_expired(today):
-            parts.append(texts.ANSWER_EXPIRED.format(until=entry.valid_until.strftime("%d/%m/%Y")))
-        parts += [texts.ANSWER_SOURCES.format(sources=sources), texts.ANSWER_FEEDBACK]
+            until = entry.valid_until.strftime("%d/%m/%Y")
+            parts.append(tr(texts.ANSWER_EXPIRED).format(until=until))
+        parts += [tr(texts.ANSWER_SOURCES).format(sources=sources), tr(texts.ANSWER_FEEDBACK)]
         buttons: tuple[tuple[Button, ...], ...] = (
             (
-                Button(texts.FEEDBACK_YES, callbacks.make(FLOW, ANSWERED, "yes", interaction_id)),
-                Button(texts.FEEDBACK_NO, callbacks.make(FLOW, ANSWERED, "no", interaction_id)),
+                Button(
+                    tr(texts.FEEDBACK_YES), callbacks.make(FLOW, ANSWERED, "yes", interaction_id)
+                ),
+                Button(tr(texts.FEEDBACK_NO), callbacks.make(FLOW, ANSWERED, "no", interaction_id)),
             ),
         )
         if entry.is_expired(today):
-            buttons += ((Button(texts.OFFER_HUMAN, HANDOFF_BUTTON),),)
+            buttons += ((Button(tr(texts.OFFER_HUMAN), HANDOFF_BUTTON),),)
         return Reply("\n\n".join(parts), buttons=buttons)
 
     def entry(self, entry_id: str) -> Entry | None:
@@ -290,15 +307,16 @@ def own_plan_line(ctx: Context, topic: str) -> str | None:
     if user is None or user.company_id is None:
         return None
     plan = find_company_plan(ctx.session, company_id=user.company_id)
-    return None if plan is None else plan_line(plan, topic)
+    if plan is None:
+        return None
+    return plan_line(plan, topic, ctx.translations.plan_wording(ctx.language))
 
 
-def referral_reply(entry: Entry) -> Reply:
+def referral_reply(entry: Entry, tr: Translate = italian) -> Reply:
     """ "Not mine": the entry's short text, who does handle it, and that welfare is welcome."""
     who = "\n".join(f"- {contact}" for contact in entry.refer_to)
-    return Reply(
-        "\n\n".join((entry.answer, texts.REFERRAL_WHO.format(who=who), texts.REFERRAL_MORE))
-    )
+    frame = (tr(texts.REFERRAL_WHO).format(who=who), tr(texts.REFERRAL_MORE))
+    return Reply("\n\n".join((entry.answer, *frame)))
 
 
 def _audience(role: str | None) -> Audience | None:

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 from handlers import texts
 from handlers.context import Context
+from handlers.i18n import Translate, italian
 from knowledge.text import fold
 
 if TYPE_CHECKING:
@@ -108,15 +109,18 @@ def split_questions(text: str) -> list[str]:
     return [p for p in parts if len(p.split()) >= 3]
 
 
-def yes_or_no(text: str, previous: str, entry: Entry) -> str | None:
-    """A "Sì"/"No" line for a yes/no follow-up, only when `entry` settles it; else None."""
+def yes_or_no(text: str, previous: str, entry: Entry, tr: Translate = italian) -> str | None:
+    """A "Sì"/"No" line for a yes/no follow-up, only when `entry` settles it; else None.
+
+    `tr` words the line in the user's language."""
     folded = fold(text).strip()
     if _WH.search(folded) or not folded.startswith(_YES_NO_OPENERS):
         return None
     sentences = [fold(x) for x in re.split(r"\n+|(?<=[.;!?])\s+", entry.answer) if x.strip()]
     asked = [n for n in (_number(m) for m in _AMOUNT.finditer(folded)) if n >= 10]
     if asked:
-        return _amount_verdict(asked, sentences)
+        verdict = _amount_verdict(asked, sentences)
+        return None if verdict is None else tr(texts.FOLLOW_UP_NO_AMOUNT).format(most=verdict)
     new = [
         w for w in re.findall(r"[a-z]{4,}", folded) if w not in _STOP and w not in fold(previous)
     ]
@@ -125,13 +129,14 @@ def yes_or_no(text: str, previous: str, entry: Entry) -> str | None:
     stem = new[0][:-1] if len(new[0]) > 5 else new[0]
     said = [sentence for sentence in sentences if stem in sentence]
     if said and not any(_NEGATION.search(sentence) for sentence in said):
-        return texts.FOLLOW_UP_YES
+        return tr(texts.FOLLOW_UP_YES)
     return None
 
 
 def _amount_verdict(asked: list[int], sentences: list[str]) -> str | None:
-    """ "No" when every figure asked is above the figures the entry affirms, or is one it
-    denies ("se hai letto 4.000 €, non è così"); None when the entry affirms that figure."""
+    """The entry's highest figure when the answer is "no": every figure asked is above the
+    figures the entry affirms, or is one it denies ("se hai letto 4.000 €, non è così"); None
+    when the entry affirms that figure."""
     affirmed: list[int] = []
     denied: list[int] = []
     for sentence in sentences:
@@ -141,7 +146,7 @@ def _amount_verdict(asked: list[int], sentences: list[str]) -> str | None:
     if not affirmed or any(n in affirmed for n in asked):
         return None
     if all(n > max(affirmed) or n in denied for n in asked):
-        return texts.FOLLOW_UP_NO_AMOUNT.format(most=_euro(max(affirmed)))
+        return _euro(max(affirmed))
     return None
 
 

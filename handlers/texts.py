@@ -1,8 +1,10 @@
 """Everything the desk says, in one place, so the tone stays the same: warm, plain Italian.
 
-Kept apart from the logic so the wording can be reviewed (and one day translated) without
-reading code, organised by flow (handlers/flows/). `**bold**` is the only markup; channels
-render it.
+Kept apart from the logic so the wording can be reviewed and translated without reading code,
+organised by flow (handlers/flows/). `**bold**` is the only markup; channels render it.
+Italian is the source: the other languages' wordings are in handlers/locales/<lang>.yml, keyed
+by these names, and the code asks for them with `ctx.tr(texts.NAME)` (handlers/i18n.py). A new
+text is a new constant here; until its catalogs have it, it is said in Italian everywhere.
 """
 
 # -- onboarding (handlers/flows/onboarding.py) ------------------------------------------
@@ -80,6 +82,7 @@ MENU_PRIVACY = "🔒 I tuoi dati"
 MENU_PROFILE = "👤 Cambia profilo"
 MENU_NEEDS = "📝 I tuoi bisogni"
 MENU_HELP = "❓ Aiuto"
+MENU_LANGUAGE = "🌍 Lingua"
 MENU_ASK_REPLY = (
     "Scrivimi pure la domanda, come la diresti a un collega. Per esempio: «posso farmi "
     "rimborsare la retta del nido?»"
@@ -218,6 +221,30 @@ PROFILE_COMPANY_UNKNOWN = (
     "Non trovo il codice «{code}». Controlla e riprova, oppure premi «Lascia com'è»."
 )
 PROFILE_DONE = "Fatto, il tuo profilo è aggiornato. Scrivimi pure la tua domanda."
+PROFILE_LANGUAGE = "🌍 Cambia lingua"
+
+# -- language (handlers/flows/language.py) ------------------------------------------------
+LANGUAGE_NAMES = {
+    "it": "Italiano",
+    "en": "English",
+    "ro": "Română",
+    "sq": "Shqip",
+    "ar": "العربية",
+    "es": "Español",
+    "fr": "Français",
+}
+"""Each language in its own name, the same in every catalog (not translated)."""
+LANGUAGE_BUTTON = "🌍 Lingua · Language"
+LANGUAGE_ASK = (
+    "In che lingua vuoi che ti scriva? Ora: **{current}**.\n\n"
+    "Con «Automatica» ti rispondo nella lingua in cui mi scrivi."
+)
+LANGUAGE_AUTOMATIC = "Automatica"
+LANGUAGE_AUTOMATIC_NOW = "automatica"
+LANGUAGE_CHOSEN = "Fatto! Da ora ti scrivo in italiano. Per cambiare lingua, scrivi /lingua."
+LANGUAGE_AUTOMATIC_CHOSEN = (
+    "Fatto! Ti rispondo nella lingua in cui mi scrivi. Per sceglierne una, scrivi /lingua."
+)
 
 # -- needs interview (handlers/flows/interview.py) ---------------------------------------
 INTERVIEW_CONSENT = (
@@ -321,7 +348,7 @@ INTERVIEW_SUMMARY_LINES = (
 )
 INTERVIEW_NO_CHILDREN = "nessuno fino a 18 anni"
 INTERVIEW_CHILDREN_BAND = "{count} {band}"
-INTERVIEW_NOT_SAID = "non indicato"
+INTERVIEW_NOT_SAID = "nessuna risposta"
 INTERVIEW_NONE = "nessuno"
 INTERVIEW_CONFIRM = "✅ Conferma"
 INTERVIEW_EDIT = {
@@ -389,6 +416,7 @@ COMMAND_DESCRIPTIONS: tuple[tuple[str, str], ...] = (
     ("aiuto", "Cosa faccio e i comandi"),
     ("profilo", "Cambia ruolo o azienda"),
     ("bisogni", "Intervista sui tuoi bisogni"),
+    ("lingua", "Scegli la lingua"),
     ("operatore", "Parla con una persona"),
     ("privacy", "Come tratto i tuoi dati"),
     ("miei_dati", "Scarica i tuoi dati"),

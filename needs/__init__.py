@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from needs.indicators import INDICATOR_KEYS, INDICATORS, Tally, tally
 from needs.interview import INTERVIEW_INDICATORS, aggregate_interviews
-from needs.plans import PlanFileError, plan_line, read_plan
+from needs.plans import PlanFileError, PlanWording, plan_line, read_plan
 from needs.render import render_csv, render_html
 from needs.report import TooFewPeople, build_report
 from needs.suggestions import RULES, suggest
@@ -41,6 +41,7 @@ __all__ = [
     "Cell",
     "Employee",
     "PlanFileError",
+    "PlanWording",
     "Tally",
     "TooFewPeople",
     "WorkforceFileError",

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Collection
+from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
@@ -111,26 +112,54 @@ def euro(cents: int) -> str:
     return f"{whole:,}".replace(",", ".") + f",{rest:02d} €"
 
 
-def plan_line(plan: PlanTerms, topic: str) -> str | None:
+@dataclass(frozen=True)
+class PlanWording:
+    """The sentences a plan line is made of. These defaults are the Italian source; the desk
+    passes them in the user's language (handlers/locales/<lang>.yml, keys `PLAN_WORDING.*`)."""
+
+    where: str = "la trovi su {url}"
+    credit: str = "il tuo credito è di {amount}"
+    credit_until: str = "il tuo credito è di {amount} e scade il {date}"
+    expires: str = "il credito scade il {date}"
+    general: str = "Nel piano della tua azienda: {how}."
+    offered: str = "Nel piano della tua azienda questa misura c'è."
+    offered_how: str = "Nel piano della tua azienda questa misura c'è: {how}."
+    not_offered: str = "Nel piano della tua azienda questa misura non è prevista."
+    not_offered_contact: str = (
+        "Nel piano della tua azienda questa misura non è prevista: per chiedere informazioni "
+        "scrivi a {contact}."
+    )
+
+
+ITALIAN_PLAN = PlanWording()
+
+
+def plan_line(plan: PlanTerms, topic: str, wording: PlanWording = ITALIAN_PLAN) -> str | None:
     """One line about the worker's own company plan for an answer on `topic`, or None."""
     how = []
     if plan.platform_url:
-        how.append(f"la trovi su {plan.platform_url}")
+        how.append(wording.where.format(url=plan.platform_url))
+    expires = None if plan.credit_expires is None else plan.credit_expires.strftime("%d/%m/%Y")
     if plan.credit_cents is not None:
-        credit = f"il tuo credito è di {euro(plan.credit_cents)}"
-        if plan.credit_expires is not None:
-            credit += f" e scade il {plan.credit_expires.strftime('%d/%m/%Y')}"
-        how.append(credit)
-    elif plan.credit_expires is not None:
-        how.append(f"il credito scade il {plan.credit_expires.strftime('%d/%m/%Y')}")
+        amount = euro(plan.credit_cents)
+        how.append(
+            wording.credit.format(amount=amount)
+            if expires is None
+            else wording.credit_until.format(amount=amount, date=expires)
+        )
+    elif expires is not None:
+        how.append(wording.expires.format(date=expires))
     if topic in PLAN_TOPICS:
-        return ("Nel piano della tua azienda: " + "; ".join(how) + ".") if how else None
+        return wording.general.format(how="; ".join(how)) if how else None
     if topic in plan.topics:
-        line = "Nel piano della tua azienda questa misura c'è"
-        return line + (": " + "; ".join(how) if how else "") + "."
+        return wording.offered_how.format(how="; ".join(how)) if how else wording.offered
     if topic in MEASURE_TOPICS:
-        line = "Nel piano della tua azienda questa misura non è prevista"
         if plan.contact:
-            line += f": per chiedere informazioni scrivi a {plan.contact}"
-        return line + "."
+            return wording.not_offered_contact.format(contact=plan.contact)
+        return wording.not_offered
     return None
+
+
+def plan_wording_keys() -> dict[str, str]:
+    """The Italian sentences of a plan line by field name, for the translation catalogs."""
+    return {field.name: getattr(ITALIAN_PLAN, field.name) for field in fields(PlanWording)}

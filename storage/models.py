@@ -117,6 +117,11 @@ class User(Base):
         ForeignKey("companies.id", ondelete="SET NULL"), index=True
     )
     language: Mapped[str | None] = mapped_column(String(LANGUAGE_LENGTH))
+    """What the user's Telegram client says: a hint for detection only."""
+    chosen_language: Mapped[str | None] = mapped_column(String(LANGUAGE_LENGTH))
+    """The language chosen with /lingua: the desk writes in it whatever the user writes."""
+    chat_language: Mapped[str | None] = mapped_column(String(LANGUAGE_LENGTH))
+    """The language of the user's latest message detected with confidence."""
     consent_version: Mapped[str | None] = mapped_column(String(CONSENT_VERSION_LENGTH))
     consent_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     blocked: Mapped[bool] = mapped_column(Boolean, server_default=false())

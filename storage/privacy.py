@@ -52,6 +52,8 @@ def export_user_data(session: Session, *, user_ref: str) -> dict[str, Any]:
         else {
             "role": user.role,
             "language": user.language,
+            "chosen_language": user.chosen_language,
+            "chat_language": user.chat_language,
             "blocked": user.blocked,
             "created_at": _iso(user.created_at),
             "updated_at": _iso(user.updated_at),

@@ -28,6 +28,8 @@ _LOAD = (
     select(
         _users.c.role,
         _users.c.language,
+        _users.c.chosen_language,
+        _users.c.chat_language,
         _users.c.consent_version,
         _users.c.consent_at,
         _users.c.blocked,
@@ -61,6 +63,8 @@ class TurnState:
     chat_id: int | None
     flow: FlowState
     last_seen_at: datetime | None = None
+    chosen_language: str | None = None
+    chat_language: str | None = None
 
     def is_current(
         self,
@@ -108,4 +112,6 @@ def load_turn_state(session: Session, *, user_ref: str) -> TurnState | None:
         chat_id=row.chat_id,
         flow=flow,
         last_seen_at=row.last_seen_at,
+        chosen_language=row.chosen_language,
+        chat_language=row.chat_language,
     )

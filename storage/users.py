@@ -169,6 +169,20 @@ def set_language(session: Session, *, user_ref: str, language: str) -> None:
     session.flush()
 
 
+def set_chosen_language(session: Session, *, user_ref: str, language: str | None) -> None:
+    """The language chosen with /lingua; None goes back to detection."""
+    user = require_user(session, user_ref)
+    user.chosen_language = optional_text(language, "language", LANGUAGE_LENGTH)
+    session.flush()
+
+
+def set_chat_language(session: Session, *, user_ref: str, language: str) -> None:
+    """The language the conversation is in now (detected), for turns without text."""
+    user = require_user(session, user_ref)
+    user.chat_language = bounded_text(language, "language", LANGUAGE_LENGTH)
+    session.flush()
+
+
 def set_blocked(session: Session, *, user_ref: str, blocked: bool) -> None:
     """Whether the user blocked the bot (Telegram answers 403): stop writing to them."""
     user = require_user(session, user_ref)

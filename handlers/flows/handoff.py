@@ -65,26 +65,26 @@ def request(desk: Desk, ctx: Context, reason: Reason = "asked") -> Step:
     """Hand the user to a person: today the desk's contacts, a human word first for distress."""
     ctx.record.kind = "other"
     ctx.record.intent = "distress" if reason == "distress" else "talk_to_human"
-    replies = [human_contact(desk.settings)]
+    replies = [human_contact(ctx, desk.settings)]
     if reason == "distress":
-        replies.insert(0, Reply(texts.DISTRESS))
+        replies.insert(0, Reply(ctx.tr(texts.DISTRESS)))
     elif reason == "anger":
-        replies.insert(0, Reply(texts.ANGER))
+        replies.insert(0, Reply(ctx.tr(texts.ANGER)))
     return Step.done(*replies)
 
 
-def human_contact(settings: DialogueSettings) -> Reply:
+def human_contact(ctx: Context, settings: DialogueSettings) -> Reply:
     """How to reach a person. Until tickets exist, the desk's own contacts from settings."""
     lines = []
     if settings.desk_email:
-        lines.append(texts.HUMAN_CONTACT_EMAIL.format(email=settings.desk_email))
+        lines.append(ctx.tr(texts.HUMAN_CONTACT_EMAIL).format(email=settings.desk_email))
     if settings.desk_phone:
-        lines.append(texts.HUMAN_CONTACT_PHONE.format(phone=settings.desk_phone))
+        lines.append(ctx.tr(texts.HUMAN_CONTACT_PHONE).format(phone=settings.desk_phone))
     if settings.desk_hours and lines:
-        lines.append(texts.HUMAN_CONTACT_HOURS.format(hours=settings.desk_hours))
+        lines.append(ctx.tr(texts.HUMAN_CONTACT_HOURS).format(hours=settings.desk_hours))
     if not lines:
-        return Reply(texts.HUMAN_CONTACT_UNSET)
-    return Reply(texts.HUMAN_CONTACT.format(contacts="\n".join(lines)))
+        return Reply(ctx.tr(texts.HUMAN_CONTACT_UNSET))
+    return Reply(ctx.tr(texts.HUMAN_CONTACT).format(contacts="\n".join(lines)))
 
 
 def _on_button(desk: Desk, ctx: Context, press: callbacks.Press) -> Step | None:

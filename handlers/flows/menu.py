@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from handlers import callbacks, texts
 from handlers.context import Context
-from handlers.flows import handoff, interview, privacy, profile
+from handlers.flows import handoff, interview, language, privacy, profile
 from handlers.flows.base import Desk, Flow, Step
 from handlers.turns import Button, Reply
 
@@ -23,26 +23,35 @@ def show(desk: Desk, ctx: Context) -> Step:
 
     return Step.done(
         Reply(
-            texts.MENU,
+            ctx.tr(texts.MENU),
             buttons=(
-                (button(texts.MENU_ASK, "ask"),),
-                (button(texts.MENU_HUMAN, "human"),),
-                (button(texts.MENU_NEEDS, "needs"),),
-                (button(texts.MENU_PRIVACY, "privacy"), button(texts.MENU_PROFILE, "profile")),
-                (button(texts.MENU_HELP, "help"),),
+                (button(ctx.tr(texts.MENU_ASK), "ask"),),
+                (button(ctx.tr(texts.MENU_HUMAN), "human"),),
+                (button(ctx.tr(texts.MENU_NEEDS), "needs"),),
+                (
+                    button(ctx.tr(texts.MENU_PRIVACY), "privacy"),
+                    button(ctx.tr(texts.MENU_PROFILE), "profile"),
+                ),
+                (
+                    button(ctx.tr(texts.MENU_LANGUAGE), "language"),
+                    button(ctx.tr(texts.MENU_HELP), "help"),
+                ),
             ),
         )
     )
 
 
 def help_text(desk: Desk, ctx: Context) -> Step:
-    commands = "\n".join(f"- /{name} — {summary}" for name, summary in texts.COMMAND_DESCRIPTIONS)
-    return Step.done(Reply(texts.HELP.format(commands=commands)))
+    """What the desk does and its commands: the names stay Italian, their summaries do not."""
+    commands = "\n".join(
+        f"- /{name} — {ctx.tr(summary)}" for name, summary in texts.COMMAND_DESCRIPTIONS
+    )
+    return Step.done(Reply(ctx.tr(texts.HELP).format(commands=commands)))
 
 
 def _on_button(desk: Desk, ctx: Context, press: callbacks.Press) -> Step | None:
     if press.value == "ask":
-        return Step.done(Reply(texts.MENU_ASK_REPLY))
+        return Step.done(Reply(ctx.tr(texts.MENU_ASK_REPLY)))
     if press.value == "human":
         return handoff.request(desk, ctx)
     if press.value == "privacy":
@@ -53,6 +62,8 @@ def _on_button(desk: Desk, ctx: Context, press: callbacks.Press) -> Step | None:
         return interview.start(desk, ctx)
     if press.value == "help":
         return help_text(desk, ctx)
+    if press.value == "language":
+        return language.show(desk, ctx)
     return None
 
 

@@ -1,11 +1,12 @@
 """Onboarding: privacy notice and consent, role, company code. See onboarding.mmd.
 
-Typed answers count like the buttons: "sì"/"accetto" and "no" to the privacy question, a role
-in words ("sono una lavoratrice", "ufficio personale"), "no"/"nessuno"/"non ho un codice" for
-the code; a button's number or words ("1", "non ce l'ho") are that button (handlers/choices.py).
-A question written before consent is not lost: it waits in the flow data ("pending", for a day
-at most, handlers/housekeeping.py) and is answered as soon as onboarding ends. Declining
-consent erases everything stored so far.
+Typed answers count like the buttons, in any of the desk's languages: "sì", "da", "po", "oui",
+"نعم" and "no", "nu", "jo" to the privacy question, a role in words ("sono una lavoratrice",
+"sunt muncitor", "ufficio personale"), "no"/"nessuno"/"non ho un codice" for the code
+(nlu.replies); a button's number or words ("1", "non ce l'ho") are that button
+(handlers/choices.py). A question written before consent is not lost: it waits in the flow
+data ("pending", for a day at most, handlers/housekeeping.py) and is answered as soon as
+onboarding ends. Declining consent erases everything stored so far.
 
 Company codes can be guessed, and a code says which employer a person works for: after
 `MAX_CODE_FAILURES` wrong codes in a row, trying another one is paused for `CODE_PAUSE`.
@@ -23,6 +24,7 @@ from handlers.flows.base import Desk, Event, Flow, Step
 from handlers.flows.privacy import privacy_facts
 from handlers.turns import Button, Reply
 from knowledge.text import fold
+from nlu.replies import role_from_text as typed_role
 from storage import (
     company_codes_paused_until,
     erase_user,
@@ -54,41 +56,42 @@ def start(desk: Desk, ctx: Context, company_code: str | None = None) -> Step:
         consent_request(ctx, desk.settings.retention_days),
         code=company_code,
         pending=pending,
+        notice_language=ctx.language,
     )
 
 
 def consent_request(ctx: Context, retention_days: int) -> Reply:
-    return Reply(
-        texts.PRIVACY_NOTICE.format(**privacy_facts(ctx, retention_days, PENDING_HOURS)),
-        buttons=_consent_buttons(),
-    )
+    facts = privacy_facts(ctx, retention_days, PENDING_HOURS)
+    return Reply(ctx.tr(texts.PRIVACY_NOTICE).format(**facts), buttons=_consent_buttons(ctx))
 
 
-def _consent_buttons() -> tuple[tuple[Button, ...], ...]:
+def _consent_buttons(ctx: Context) -> tuple[tuple[Button, ...], ...]:
+    """Yes and no, and the way to another language for whoever cannot read this one."""
     return (
         (
-            Button(texts.CONSENT_YES, callbacks.CONSENT_YES),
-            Button(texts.CONSENT_NO, callbacks.CONSENT_NO),
+            Button(ctx.tr(texts.CONSENT_YES), callbacks.CONSENT_YES),
+            Button(ctx.tr(texts.CONSENT_NO), callbacks.CONSENT_NO),
         ),
+        (Button(texts.LANGUAGE_BUTTON, callbacks.LANGUAGE_MENU),),
     )
 
 
-def role_request() -> Reply:
+def role_request(ctx: Context) -> Reply:
     return Reply(
-        texts.ASK_ROLE,
+        ctx.tr(texts.ASK_ROLE),
         buttons=(
-            (Button(texts.ROLE_WORKER, callbacks.ROLE_WORKER),),
-            (Button(texts.ROLE_COMPANY, callbacks.ROLE_COMPANY),),
+            (Button(ctx.tr(texts.ROLE_WORKER), callbacks.ROLE_WORKER),),
+            (Button(ctx.tr(texts.ROLE_COMPANY), callbacks.ROLE_COMPANY),),
         ),
     )
 
 
-def company_request() -> Reply:
-    return Reply(texts.ASK_COMPANY_CODE, buttons=_no_code_button())
+def company_request(ctx: Context) -> Reply:
+    return Reply(ctx.tr(texts.ASK_COMPANY_CODE), buttons=_no_code_button(ctx))
 
 
-def _no_code_button() -> tuple[tuple[Button, ...], ...]:
-    return ((Button(texts.NO_COMPANY_CODE, callbacks.COMPANY_NONE),),)
+def _no_code_button(ctx: Context) -> tuple[tuple[Button, ...], ...]:
+    return ((Button(ctx.tr(texts.NO_COMPANY_CODE), callbacks.COMPANY_NONE),),)
 
 
 # -- steps -------------------------------------------------------------------------------
@@ -104,12 +107,12 @@ def _consent(desk: Desk, ctx: Context, accepted: bool) -> Step:
     if not accepted:
         erase_user(ctx.session, user_ref=ctx.user_ref)
         ctx.erased = True
-        return Step.done(Reply(texts.CONSENT_DECLINED))
+        return Step.done(Reply(ctx.tr(texts.CONSENT_DECLINED)))
     set_consent(
         ctx.session, user_ref=ctx.user_ref, version=desk.settings.consent_version, now=ctx.now
     )
     ctx.consented = True
-    return Step(FLOW, ROLE, (role_request(),), dict(ctx.data))
+    return Step(FLOW, ROLE, (role_request(ctx),), dict(ctx.data))
 
 
 def on_role(desk: Desk, ctx: Context, event: Event) -> Step | None:
@@ -125,7 +128,7 @@ def _role(desk: Desk, ctx: Context, role: str) -> Step:
     joined = join(ctx, str(code)) if code else None
     if joined is not None:
         return finish(desk, ctx, joined)
-    return Step(FLOW, COMPANY, (company_request(),), dict(ctx.data))
+    return Step(FLOW, COMPANY, (company_request(ctx),), dict(ctx.data))
 
 
 def on_company(desk: Desk, ctx: Context, event: Event) -> Step | None:
@@ -140,7 +143,7 @@ def on_company(desk: Desk, ctx: Context, event: Event) -> Step | None:
     joined = join(ctx, text)
     if joined is not None:
         return finish(desk, ctx, joined)
-    return Step(FLOW, COMPANY, (code_refused(ctx, text, _no_code_button()),), dict(ctx.data))
+    return Step(FLOW, COMPANY, (code_refused(ctx, text, _no_code_button(ctx)),), dict(ctx.data))
 
 
 _NEGATION = re.compile(r"\b(non|nessun\w*|senza|niente)\b")
@@ -153,13 +156,19 @@ def says_no_code(text: str) -> bool:
     return short and "codic" in folded and _NEGATION.search(folded) is not None
 
 
-def code_refused(ctx: Context, code: str, buttons: tuple[tuple[Button, ...], ...] = ()) -> Reply:
-    """Why a typed code did not join: unknown, or trying is paused after too many misses."""
+def code_refused(
+    ctx: Context,
+    code: str,
+    buttons: tuple[tuple[Button, ...], ...] = (),
+    unknown: str = texts.COMPANY_UNKNOWN,
+) -> Reply:
+    """Why a typed code did not join: `unknown` (with the code), or trying is paused after
+    too many misses."""
     paused = company_codes_paused_until(ctx.session, user_ref=ctx.user_ref, now=ctx.now)
     if paused is not None:
         minutes = max(1, -(-int((paused - ctx.now).total_seconds()) // 60))
-        return Reply(texts.COMPANY_CODES_PAUSED.format(minutes=minutes), buttons=buttons)
-    return Reply(texts.COMPANY_UNKNOWN.format(code=code.strip()[:40]), buttons=buttons)
+        return Reply(ctx.tr(texts.COMPANY_CODES_PAUSED).format(minutes=minutes), buttons=buttons)
+    return Reply(ctx.tr(unknown).format(code=code.strip()[:40]), buttons=buttons)
 
 
 def other_text(desk: Desk, ctx: Context, event: Event) -> Step:
@@ -180,60 +189,53 @@ def other_text(desk: Desk, ctx: Context, event: Event) -> Step:
             consent_request(ctx, desk.settings.retention_days),
             code=None,
             pending=keep,
+            notice_language=ctx.language,
         )
     data = dict(ctx.data)
     if keep is not None:
         data["pending"] = keep
     if ctx.step == CONSENT:
-        return Step(FLOW, CONSENT, (Reply(texts.CONSENT_NEEDED),), data)
+        return Step(FLOW, CONSENT, (Reply(ctx.tr(texts.CONSENT_NEEDED)),), data)
     prompt = reprompt(desk, ctx)
     return Step(FLOW, ctx.step or CONSENT, (prompt,) if prompt else (), data)
 
 
 def reprompt(desk: Desk, ctx: Context) -> Reply | None:
-    """The current step's question again, after an interruption or an unclear answer."""
+    """The current step's question again, after an interruption or an unclear answer.
+
+    The privacy notice is shown whole again when the language changed since it was shown
+    (/lingua in the middle of onboarding): the one above is in a language the user left.
+    """
     if ctx.step == CONSENT:
-        return Reply(texts.CONSENT_AGAIN, buttons=_consent_buttons())
+        if ctx.data.get("notice_language", ctx.language) != ctx.language:
+            ctx.data["notice_language"] = ctx.language
+            return consent_request(ctx, desk.settings.retention_days)
+        return Reply(ctx.tr(texts.CONSENT_AGAIN), buttons=_consent_buttons(ctx))
     if ctx.step == ROLE:
-        return role_request()
+        return role_request(ctx)
     if ctx.step == COMPANY:
-        return company_request()
+        return company_request(ctx)
     return None
 
 
 def finish(desk: Desk, ctx: Context, *before: Reply) -> Step:
     """Close onboarding and answer the question that was waiting, if any."""
     pending = ctx.data.get("pending")
-    done = (*before, Reply(texts.ONBOARDING_DONE))
+    done = (*before, Reply(ctx.tr(texts.ONBOARDING_DONE)))
     ctx.data.pop("pending", None)
     if not pending:
         return Step.done(*done)
     analysis = desk.answerer.analyse(str(pending))
     ctx.goto(None)  # the question is read on its own, not as a follow-up of anything
     return questions.ask(desk, ctx, Event(text=str(pending), analysis=analysis)).after(
-        *done, Reply(texts.PENDING_QUESTION)
+        *done, Reply(ctx.tr(texts.PENDING_QUESTION))
     )
 
 
-WORKER_WORDS = ("lavorat", "dipendent", "operai", "impiegat", "socio", "worker", "employee")
-COMPANY_WORDS = ("aziend", "impres", "datore", "titolar", "hr", "risorse umane", "personale")
-"""Word starts (accents folded) that name a role when someone types it instead of pressing."""
-
-
 def role_from_text(text: str) -> str | None:
-    """ "sono una lavoratrice" → worker, "ufficio personale" → company; None when unclear."""
-    words = fold(text).replace("'", " ").split()
-    joined = " ".join(words)
-
-    def names(starts: tuple[str, ...]) -> bool:
-        return any(
-            (" " in s and s in joined) or any(w.startswith(s) for w in words) for s in starts
-        )
-
-    worker, company = names(WORKER_WORDS), names(COMPANY_WORDS)
-    if worker == company:
-        return None
-    return "worker" if worker else "company"
+    """ "sono una lavoratrice" → worker, "ufficio personale" → company, in any of the desk's
+    languages (nlu.replies); None when unclear."""
+    return typed_role(text)
 
 
 def join(ctx: Context, code: str) -> Reply | None:
@@ -254,7 +256,7 @@ def join(ctx: Context, code: str) -> Reply | None:
     )
     if company is None:
         return None
-    return Reply(texts.COMPANY_JOINED.format(name=company.name))
+    return Reply(ctx.tr(texts.COMPANY_JOINED).format(name=company.name))
 
 
 # -- buttons -----------------------------------------------------------------------------

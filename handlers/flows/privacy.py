@@ -43,10 +43,10 @@ def notice(desk: Desk, ctx: Context) -> Step:
     ctx.record.intent = ctx.record.intent or "privacy_request"
     return Step.done(
         Reply(
-            texts.PRIVACY_MENU.format(**privacy_facts(ctx, desk.settings.retention_days)),
+            ctx.tr(texts.PRIVACY_MENU).format(**privacy_facts(ctx, desk.settings.retention_days)),
             buttons=(
-                (Button(texts.PRIVACY_EXPORT, callbacks.make(FLOW, MENU, "export")),),
-                (Button(texts.PRIVACY_ERASE, callbacks.make(FLOW, MENU, "erase")),),
+                (Button(ctx.tr(texts.PRIVACY_EXPORT), callbacks.make(FLOW, MENU, "export")),),
+                (Button(ctx.tr(texts.PRIVACY_ERASE), callbacks.make(FLOW, MENU, "erase")),),
             ),
         )
     )
@@ -54,26 +54,26 @@ def notice(desk: Desk, ctx: Context) -> Step:
 
 def export(desk: Desk, ctx: Context) -> Step:
     if find_user(ctx.session, user_ref=ctx.user_ref) is None:
-        return Step.done(Reply(texts.NO_DATA))
+        return Step.done(Reply(ctx.tr(texts.NO_DATA)))
     data = export_user_data(ctx.session, user_ref=ctx.user_ref)
     content = json.dumps(data, ensure_ascii=False, indent=2, default=str).encode("utf-8")
     filename = f"sportello-welfare-dati-{ctx.now:%Y%m%d}.json"
-    return Step.done(Reply(texts.EXPORT_CAPTION, document=Document(filename, content)))
+    return Step.done(Reply(ctx.tr(texts.EXPORT_CAPTION), document=Document(filename, content)))
 
 
 def ask_erase(desk: Desk, ctx: Context) -> Step:
     if find_user(ctx.session, user_ref=ctx.user_ref) is None:
-        return Step.done(Reply(texts.NO_DATA))
-    return Step.to(FLOW, CONFIRM_ERASE, _confirm_request(texts.ERASE_CONFIRM))
+        return Step.done(Reply(ctx.tr(texts.NO_DATA)))
+    return Step.to(FLOW, CONFIRM_ERASE, _confirm_request(ctx, texts.ERASE_CONFIRM))
 
 
-def _confirm_request(text: str) -> Reply:
+def _confirm_request(ctx: Context, text: str) -> Reply:
     return Reply(
-        text,
+        ctx.tr(text),
         buttons=(
             (
-                Button(texts.ERASE_YES, callbacks.make(FLOW, CONFIRM_ERASE, "yes")),
-                Button(texts.ERASE_NO, callbacks.make(FLOW, CONFIRM_ERASE, "no")),
+                Button(ctx.tr(texts.ERASE_YES), callbacks.make(FLOW, CONFIRM_ERASE, "yes")),
+                Button(ctx.tr(texts.ERASE_NO), callbacks.make(FLOW, CONFIRM_ERASE, "no")),
             ),
         ),
     )
@@ -97,23 +97,25 @@ def on_confirm_erase(desk: Desk, ctx: Context, event: Event) -> Step | None:
     if confirmed is None:
         if event.urgent is not None:
             return None  # a person, distress: heard first, then this question again
-        return Step(FLOW, CONFIRM_ERASE, (_confirm_request(texts.ERASE_ASK_AGAIN),), dict(ctx.data))
+        return Step(
+            FLOW, CONFIRM_ERASE, (_confirm_request(ctx, texts.ERASE_ASK_AGAIN),), dict(ctx.data)
+        )
     ctx.record.kind = "other"
     return _erase(ctx, confirmed)
 
 
 def _erase(ctx: Context, confirmed: bool) -> Step:
     if not confirmed:
-        return Step.done(Reply(texts.ERASE_KEPT, notice=texts.ERASE_KEPT))
+        return Step.done(Reply(ctx.tr(texts.ERASE_KEPT), notice=ctx.tr(texts.ERASE_KEPT)))
     if find_user(ctx.session, user_ref=ctx.user_ref) is None:
-        return Step.done(Reply(texts.NO_DATA))
+        return Step.done(Reply(ctx.tr(texts.NO_DATA)))
     erase_user(ctx.session, user_ref=ctx.user_ref)
     ctx.erased = True
-    return Step.done(Reply(texts.ERASE_DONE))
+    return Step.done(Reply(ctx.tr(texts.ERASE_DONE)))
 
 
 def reprompt(desk: Desk, ctx: Context) -> Reply | None:
-    return _confirm_request(texts.ERASE_ASK_AGAIN) if ctx.step == CONFIRM_ERASE else None
+    return _confirm_request(ctx, texts.ERASE_ASK_AGAIN) if ctx.step == CONFIRM_ERASE else None
 
 
 def _on_menu_button(desk: Desk, ctx: Context, press: callbacks.Press) -> Step | None:

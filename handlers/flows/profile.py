@@ -1,7 +1,8 @@
-"""/profilo: change role or company later, without erasing anything. See profile.mmd.
+"""/profilo: change role, company or language later, without erasing anything. See profile.mmd.
 
 Two steps, each skippable with "Lascia com'è" (or a typed "no"): the role, then the company
-code. Nothing is deleted: an unknown code leaves the current company as it is.
+code. Nothing is deleted: an unknown code leaves the current company as it is. The role step
+also offers the language (/lingua), which returns here once chosen.
 """
 
 from __future__ import annotations
@@ -18,25 +19,25 @@ ROLE, COMPANY = "role", "company"
 
 
 def start(desk: Desk, ctx: Context) -> Step:
-    current = texts.ROLE_NAMES.get(ctx.role or "", texts.ROLE_UNSET)
-    return Step.to(FLOW, ROLE, _role_request(current))
+    return Step.to(FLOW, ROLE, _role_request(ctx))
 
 
-def _role_request(current: str) -> Reply:
+def _role_request(ctx: Context) -> Reply:
+    current = ctx.tr(texts.ROLE_NAMES.get(ctx.role or "", texts.ROLE_UNSET))
     return Reply(
-        texts.PROFILE_ASK_ROLE.format(current=current),
+        ctx.tr(texts.PROFILE_ASK_ROLE).format(current=current),
         buttons=(
-            (Button(texts.ROLE_WORKER, callbacks.make(FLOW, ROLE, "worker")),),
-            (Button(texts.ROLE_COMPANY, callbacks.make(FLOW, ROLE, "company")),),
-            (Button(texts.PROFILE_KEEP, callbacks.make(FLOW, ROLE, "keep")),),
+            (Button(ctx.tr(texts.ROLE_WORKER), callbacks.make(FLOW, ROLE, "worker")),),
+            (Button(ctx.tr(texts.ROLE_COMPANY), callbacks.make(FLOW, ROLE, "company")),),
+            (Button(ctx.tr(texts.PROFILE_LANGUAGE), callbacks.LANGUAGE_MENU),),
+            (Button(ctx.tr(texts.PROFILE_KEEP), callbacks.make(FLOW, ROLE, "keep")),),
         ),
     )
 
 
-def _company_request(text: str = texts.PROFILE_ASK_COMPANY) -> Reply:
-    return Reply(
-        text, buttons=((Button(texts.PROFILE_KEEP, callbacks.make(FLOW, COMPANY, "keep")),),)
-    )
+def _company_request(ctx: Context, text: str | None = None) -> Reply:
+    keep = Button(ctx.tr(texts.PROFILE_KEEP), callbacks.make(FLOW, COMPANY, "keep"))
+    return Reply(text or ctx.tr(texts.PROFILE_ASK_COMPANY), buttons=((keep,),))
 
 
 def on_role(desk: Desk, ctx: Context, event: Event) -> Step | None:
@@ -50,7 +51,7 @@ def _role(ctx: Context, role: str | None) -> Step:
     if role is not None:
         set_role(ctx.session, user_ref=ctx.user_ref, role=role)
         ctx.role = role
-    return Step.to(FLOW, COMPANY, _company_request())
+    return Step.to(FLOW, COMPANY, _company_request(ctx))
 
 
 def on_company(desk: Desk, ctx: Context, event: Event) -> Step | None:
@@ -58,23 +59,21 @@ def on_company(desk: Desk, ctx: Context, event: Event) -> Step | None:
     if event.urgent is not None:
         return None
     if event.reply == "deny":
-        return Step.done(Reply(texts.PROFILE_DONE))
+        return Step.done(Reply(ctx.tr(texts.PROFILE_DONE)))
     if not onboarding.COMPANY_CODE.match(text):
         return None
     joined = onboarding.join(ctx, text)
     if joined is None:
-        refused = onboarding.code_refused(ctx, text)
-        if refused.text.startswith(texts.COMPANY_UNKNOWN.split("«")[0]):
-            refused = Reply(texts.PROFILE_COMPANY_UNKNOWN.format(code=text.strip()[:40]))
-        return Step.to(FLOW, COMPANY, _company_request(refused.text))
-    return Step.done(joined, Reply(texts.PROFILE_DONE))
+        refused = onboarding.code_refused(ctx, text, unknown=texts.PROFILE_COMPANY_UNKNOWN)
+        return Step.to(FLOW, COMPANY, _company_request(ctx, refused.text))
+    return Step.done(joined, Reply(ctx.tr(texts.PROFILE_DONE)))
 
 
 def reprompt(desk: Desk, ctx: Context) -> Reply | None:
     if ctx.step == ROLE:
-        return _role_request(texts.ROLE_NAMES.get(ctx.role or "", texts.ROLE_UNSET))
+        return _role_request(ctx)
     if ctx.step == COMPANY:
-        return _company_request()
+        return _company_request(ctx)
     return None
 
 
@@ -87,7 +86,7 @@ def _on_role_button(desk: Desk, ctx: Context, press: callbacks.Press) -> Step | 
 def _on_company_button(desk: Desk, ctx: Context, press: callbacks.Press) -> Step | None:
     if (ctx.flow, ctx.step) != (FLOW, COMPANY) or press.value != "keep":
         return None
-    return Step.done(Reply(texts.PROFILE_DONE))
+    return Step.done(Reply(ctx.tr(texts.PROFILE_DONE)))
 
 
 PROFILE = Flow(

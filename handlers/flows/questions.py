@@ -47,7 +47,9 @@ def ask(desk: Desk, ctx: Context, event: Event) -> Step:
     step = desk.answerer.ask(ctx, analysis, result)
     if previous is not None and ctx.record.decision == "answer" and ctx.served:
         entry = desk.answerer.entry(ctx.served[0])
-        verdict = None if entry is None else followup.yes_or_no(analysis.text, previous, entry)
+        verdict = (
+            None if entry is None else followup.yes_or_no(analysis.text, previous, entry, ctx.tr)
+        )
         if verdict is not None:
             step = step.after(Reply(verdict))
     return step
@@ -77,9 +79,9 @@ def _two_questions(desk: Desk, ctx: Context, event: Event, parts: list[str]) -> 
     ctx.record.scores = [round(r.candidates[0].score, 4) for r in results]
     interaction_id = ctx.log_now()
     ctx.served = tuple(e.id for e in entries)
-    replies = [Reply(texts.TWO_QUESTIONS)]
+    replies = [Reply(ctx.tr(texts.TWO_QUESTIONS))]
     for entry in entries:
-        replies.append(answerer.answer_reply(entry, interaction_id, ctx.now.date()))
+        replies.append(answerer.answer_reply(entry, interaction_id, ctx.now.date(), tr=ctx.tr))
     return Step.to(
         FLOW,
         ANSWERED,
@@ -119,7 +121,7 @@ def on_offered_human(desk: Desk, ctx: Context, event: Event) -> Step | None:
         return handoff.request(desk, ctx)
     if event.reply == "deny":
         ctx.record.kind = "other"
-        return Step.done(Reply(texts.REPHRASE))
+        return Step.done(Reply(ctx.tr(texts.REPHRASE)))
     return None
 
 
@@ -130,8 +132,8 @@ def feedback(ctx: Context, interaction_id: int, helpful: bool) -> Step | None:
     ):
         return None
     if not helpful:
-        return offer_human(texts.FEEDBACK_SORRY)
-    thanks = Reply(texts.FEEDBACK_THANKS, notice=texts.FEEDBACK_THANKS)
+        return offer_human(ctx, texts.FEEDBACK_SORRY)
+    thanks = Reply(ctx.tr(texts.FEEDBACK_THANKS), notice=ctx.tr(texts.FEEDBACK_THANKS))
     if ctx.flow == FLOW and ctx.step == ANSWERED and ctx.data.get("interaction") == interaction_id:
         # answered: a later "sì" is no longer about this answer, but follow-ups still are
         return Step(FLOW, ANSWERED, (thanks,), {**ctx.data, "feedback_open": False})
@@ -146,7 +148,7 @@ def pick(desk: Desk, ctx: Context, interaction_id: int, value: str) -> Step | No
     candidates = [str(c) for c in ctx.data.get("candidates", [])]
     if value == "none" or int(value) >= len(candidates):
         ctx.record.decision = "fallback"
-        return offer_human(texts.CLARIFY_NONE_REPLY)
+        return offer_human(ctx, texts.CLARIFY_NONE_REPLY)
     entry = desk.answerer.entry(candidates[int(value)])
     if entry is None:
         return None
@@ -154,13 +156,19 @@ def pick(desk: Desk, ctx: Context, interaction_id: int, value: str) -> Step | No
     return desk.answerer.serve(ctx, entry)
 
 
-def offer_human(text: str) -> Step:
-    """Ask whether the user wants a person; a typed "sì" or "no" answers it like the buttons."""
+def offer_human(ctx: Context, text: str) -> Step:
+    """Ask whether the user wants a person; a typed "sì" or "no" answers it like the buttons.
+
+    `text` is the Italian question (texts.py), said in the user's language.
+    """
     rephrase = callbacks.make(FLOW, OFFERED_HUMAN, "rephrase")
     buttons = (
-        (Button(texts.OFFER_HUMAN, handoff.HANDOFF_BUTTON), Button(texts.OFFER_REPHRASE, rephrase)),
+        (
+            Button(ctx.tr(texts.OFFER_HUMAN), handoff.HANDOFF_BUTTON),
+            Button(ctx.tr(texts.OFFER_REPHRASE), rephrase),
+        ),
     )
-    return Step.to(FLOW, OFFERED_HUMAN, Reply(text, buttons=buttons))
+    return Step.to(FLOW, OFFERED_HUMAN, Reply(ctx.tr(text), buttons=buttons))
 
 
 def _on_feedback_button(desk: Desk, ctx: Context, press: callbacks.Press) -> Step | None:
@@ -176,7 +184,7 @@ def _on_pick_button(desk: Desk, ctx: Context, press: callbacks.Press) -> Step | 
 
 
 def _on_rephrase_button(desk: Desk, ctx: Context, press: callbacks.Press) -> Step | None:
-    return Step.done(Reply(texts.REPHRASE)) if press.value == "rephrase" else None
+    return Step.done(Reply(ctx.tr(texts.REPHRASE))) if press.value == "rephrase" else None
 
 
 QUESTIONS = Flow(

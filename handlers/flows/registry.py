@@ -10,7 +10,16 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 
 from handlers.context import Context
-from handlers.flows import handoff, interview, menu, onboarding, privacy, profile, questions
+from handlers.flows import (
+    handoff,
+    interview,
+    language,
+    menu,
+    onboarding,
+    privacy,
+    profile,
+    questions,
+)
 from handlers.flows.base import Desk, Flow, Step
 
 FLOWS: Mapping[str, Flow] = {
@@ -23,6 +32,7 @@ FLOWS: Mapping[str, Flow] = {
         profile.PROFILE,
         menu.MENU,
         interview.INTERVIEW,
+        language.LANGUAGE,
     )
 }
 
@@ -37,13 +47,17 @@ COMMANDS: Mapping[str, Command] = {
     "cancella": lambda desk, ctx, args: privacy.ask_erase(desk, ctx),
     "profilo": lambda desk, ctx, args: profile.start(desk, ctx),
     "bisogni": lambda desk, ctx, args: interview.start(desk, ctx),
+    "lingua": lambda desk, ctx, args: language.show(desk, ctx),
 }
 """Commands that interrupt whatever flow is active; /start is the engine's own (it restarts)."""
 
-CONSENT_FREE = frozenset({"menu", "aiuto", "operatore", "privacy", "miei_dati", "cancella"})
+CONSENT_FREE = frozenset(
+    {"menu", "aiuto", "operatore", "privacy", "miei_dati", "cancella", "lingua"}
+)
 """Commands that work before consent; the others first lead through onboarding."""
-CONSENT_FREE_FLOWS = frozenset({onboarding.FLOW, privacy.FLOW, handoff.FLOW})
-"""Flows whose steps and buttons work before consent: one's own data and a person, always."""
+CONSENT_FREE_FLOWS = frozenset({onboarding.FLOW, privacy.FLOW, handoff.FLOW, language.FLOW})
+"""Flows whose steps and buttons work before consent: one's own data, a person and the
+language (to read the privacy notice in), always."""
 
 ENTRY = onboarding.FLOW
 """The flow that owns a conversation until consent is given."""

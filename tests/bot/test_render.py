@@ -10,7 +10,7 @@ import re
 import pytest
 
 from bot import DeskBot
-from bot.render import MAX_MESSAGE, rendered_length, split_message, to_html
+from bot.render import LRM, MAX_MESSAGE, RLM, bidi, rendered_length, split_message, to_html
 from handlers import DialogueEngine, TurnDispatcher
 from storage import Database, Outgoing, enqueue
 from tests.bot.test_telegram_e2e import telegram_settings
@@ -90,3 +90,42 @@ async def test_a_5000_ampersand_message_arrives_whole_over_telegram(
     assert len(texts) == 7  # none refused by the stand-in, none lost
     assert all(len(t) <= MAX_MESSAGE for t in texts)
     assert "".join(html.unescape(t) for t in texts) == "&" * 5000
+
+
+# -- right to left ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "marked"),
+    [
+        # a command opening an Arabic line: the line is still right to left, the command whole
+        ("- /start — ابدأ", f"{RLM}- {LRM}/start — ابدأ"),
+        # a figure with its currency sign keeps the sign on its side; then Arabic again
+        ("حتى 5.000 € في السنة", f"{RLM}حتى {LRM}5.000 €{LRM} في السنة"),
+        # an Italian measure name inside Arabic, in bold, and a closing bracket
+        ("حسب **Bonus asilo nido** (2026)", f"{RLM}حسب **{LRM}Bonus asilo nido** ({LRM}2026)"),
+        # a link gets a mark before it and nothing glued after it
+        ("اكتب لي: https://t.me/bot?start=x", f"{RLM}اكتب لي: {LRM}https://t.me/bot?start=x"),
+        # already marked: not marked twice
+        (f"{RLM}مرحبا", f"{RLM}مرحبا"),
+    ],
+)
+def test_arabic_lines_are_marked_right_to_left_and_their_latin_runs_left_to_right(
+    text: str, marked: str
+) -> None:
+    assert bidi(text) == marked
+
+
+def test_lines_without_arabic_are_left_alone() -> None:
+    """An Italian answer inside an Arabic reply stays left to right, byte for byte."""
+    text = "**Bonus nido**\nFino a 3.000 € all'anno (2026).\nالمصدر: INPS"
+    lines = bidi(text).split("\n")
+    assert lines[:2] == text.split("\n")[:2]
+    assert lines[2] == f"{RLM}المصدر: {LRM}INPS"
+    assert bidi("Solo italiano: /aiuto, 5 €") == "Solo italiano: /aiuto, 5 €"
+
+
+def test_the_marks_count_against_the_length_limit() -> None:
+    line = "مرحبا /aiuto " * 400
+    for part in check_parts(line):
+        assert to_html(part).startswith(RLM)

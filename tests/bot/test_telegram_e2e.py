@@ -11,6 +11,7 @@ import pytest
 from telegram.ext import Application
 
 from bot import DeskBot, TelegramSettings
+from bot.render import LRM, RLM
 from bot.webhook import serve_webhook
 from handlers import DialogueEngine, TurnDispatcher
 from storage import Database, User
@@ -21,6 +22,7 @@ from tests.botapi_standin import (
     callback_update,
     free_port,
     message_update,
+    user,
 )
 
 pytestmark = [pytest.mark.integration, pytest.mark.asyncio]
@@ -249,3 +251,50 @@ async def test_a_command_in_a_group_gets_a_private_link_and_chatter_is_ignored(
     assert len(messages_to(standin.calls, -1001)) == 1  # the chatter got nothing
     with database.session() as session:
         assert session.query(User).count() == 0
+
+
+ARABIC_USER = 4343
+
+
+def _rtl_lines_marked(html_text: str) -> list[str]:
+    """The lines with Arabic in them; each must open with a RIGHT-TO-LEFT MARK."""
+    lines = [line for line in html_text.split("\n") if any("\u0600" <= c <= "\u06ff" for c in line)]
+    assert lines and all(line.startswith(RLM) for line in lines), lines
+    return lines
+
+
+async def test_an_arabic_conversation_is_written_right_to_left(
+    standin: BotApiStandIn,
+    polling_app: Application,  # type: ignore[type-arg]
+) -> None:
+    """From /start to an answer in Arabic: every Arabic line is marked right-to-left, the
+    commands and figures inside it left-to-right, the Italian answer left as it is."""
+    arabic = {**user(ARABIC_USER), "language_code": "ar"}
+
+    async def say(text: str, already: int) -> Call:
+        standin.queue_update(message_update(ARABIC_USER, text, **{"from": arabic}))
+        return await next_reply(standin, already, ARABIC_USER)
+
+    notice = await say("/start", 0)
+    text = notice.params["text"]
+    assert text.startswith(RLM + "مرحبًا!")
+    _rtl_lines_marked(text)
+    assert f"{LRM}/miei_dati" in text and f"{LRM}/cancella" in text
+    assert "<b>" + LRM + "Sportello Welfare</b>" in text
+    button_data(notice, RLM + "نعم، أوافق")
+    assert (await say("نعم", 1)).params["text"] == RLM + "شكرًا! لكي أعطيك الأجوبة الصحيحة: أنت…"
+    await say("أنا عامل", 2)
+    await say("لا", 3)
+    answer = await say("هل يرد لي الويلفير قسط حضانة ابنتي", 4)
+    received = 5
+    while not answer.params["text"].startswith("<b>"):  # a line before it, or the topics
+        if "اختر الموضوع الصحيح" in answer.params["text"]:
+            standin.queue_update(callback_update(ARABIC_USER, button_data(answer, "nido")))
+        answer = await next_reply(standin, received, ARABIC_USER)
+        received += 1
+    text = answer.params["text"]
+    assert text.startswith("<b>") and "nido" in text  # the Italian entry, left to right
+    assert RLM + "المصدر: " in text
+    assert text.endswith(RLM + "هل كان هذا مفيدًا؟")
+    italian = [line for line in text.split("\n") if line and line not in _rtl_lines_marked(text)]
+    assert italian and not any(RLM in line or LRM in line for line in italian)

@@ -63,6 +63,22 @@ def test_a_measure_outside_the_plan_says_so_and_whom_to_ask(
     ) in answer
 
 
+def test_the_plan_line_is_in_the_users_language_with_the_same_figures(
+    engine: DialogueEngine, database: Database
+) -> None:
+    company_with_plan(database, ("rimborso-asilo-nido",))
+    chat = Chat(engine)
+    onboard_with_code(chat)
+    chat.send("/lingua")
+    chat.press("Français")
+    answer = chat.send(NURSERY)[-1].text
+    assert (
+        "Le plan de ton entreprise prévoit cette mesure : tu la trouves sur"
+        " https://welfare.acme.example; ton crédit est de 600,00 € et expire le 31/01/2027."
+    ) in answer
+    assert "Nel piano" not in answer
+
+
 def test_no_plan_line_without_a_company_or_for_the_company_contact(
     engine: DialogueEngine, database: Database
 ) -> None:

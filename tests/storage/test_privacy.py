@@ -96,6 +96,8 @@ def test_export_holds_everything_about_the_user_and_nothing_else(db: Database) -
     assert export["profile"] == {
         "role": "worker",
         "language": "it",
+        "chosen_language": None,
+        "chat_language": None,
         "blocked": False,
         "created_at": "2026-03-02T09:30:00+00:00",
         "updated_at": export["profile"]["updated_at"],  # stamped by the role change
