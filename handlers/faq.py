@@ -21,6 +21,7 @@ from handlers.flows.base import Step
 from handlers.flows.handoff import HANDOFF_BUTTON
 from handlers.flows.questions import ANSWERED, CLARIFYING, FLOW, offer_human
 from handlers.settings import DialogueSettings
+from handlers.translated_answers import title_in, wording
 from handlers.turns import Button, Reply
 from knowledge import Audience, Entry, Retriever, SearchResult
 from knowledge.encoders import Vectors
@@ -159,7 +160,7 @@ class Answerer:
             and not referral
         ):
             before.append(Reply(texts.NEED_ACKNOWLEDGED))
-        return self.reply_to(ctx, result).after(*before)
+        return self.reply_to(ctx, result, analysis.language.code).after(*before)
 
     @staticmethod
     def _record(ctx: Context, result: SearchResult, prepared: str) -> None:
@@ -168,10 +169,15 @@ class Answerer:
         ctx.record.scores = [round(h.score, 4) for h in result.hits]
         ctx.record.question_text = prepared
 
-    def reply_to(self, ctx: Context, result: SearchResult) -> Step:
-        """The step a search result leads to: an answer, a choice of topics, or a person."""
+    def reply_to(
+        self, ctx: Context, result: SearchResult, language: str = DEFAULT_LANGUAGE
+    ) -> Step:
+        """The step a search result leads to: an answer, a choice of topics, or a person.
+
+        `language` is the question's: answers and options are worded in it where the entry
+        has a fresh translation (handlers/translated_answers.py)."""
         if result.decision == "answer":
-            return self.serve(ctx, result.candidates[0].entry)
+            return self.serve(ctx, result.candidates[0].entry, language=language)
         interaction_id = ctx.log_now()
         if result.decision == "clarify":
             ctx.served = tuple(hit.entry.id for hit in result.candidates)
@@ -179,7 +185,7 @@ class Answerer:
             rows = tuple(
                 (
                     Button(
-                        hit.entry.title,
+                        title_in(hit.entry, language),
                         callbacks.make(FLOW, CLARIFYING, str(position), interaction_id),
                     ),
                 )
@@ -196,10 +202,17 @@ class Answerer:
                 Reply(texts.CLARIFY, buttons=(*rows, none)),
                 interaction=interaction_id,
                 candidates=ids,
+                language=language,
             )
         return offer_human(texts.FALLBACK)
 
-    def serve(self, ctx: Context, entry: Entry, question: str | None = None) -> Step:
+    def serve(
+        self,
+        ctx: Context,
+        entry: Entry,
+        question: str | None = None,
+        language: str = DEFAULT_LANGUAGE,
+    ) -> Step:
         """Give `entry` to the user: a welfare answer, or a referral to who handles it.
 
         `question` (the prepared text) is kept in the flow data for a short while, so that a
@@ -209,14 +222,14 @@ class Answerer:
         if entry.is_referral:
             ctx.record.decision = "referral"
             ctx.log_now()
-            return Step.done(referral_reply(entry))
+            return Step.done(referral_reply(entry, language))
         ctx.record.decision = "answer"
         interaction_id = ctx.log_now()
         plan = own_plan_line(ctx, entry.topic)
         return Step.to(
             FLOW,
             ANSWERED,
-            self.answer_reply(entry, interaction_id, ctx.now.date(), plan_note=plan),
+            self.answer_reply(entry, interaction_id, ctx.now.date(), plan, language),
             interaction=interaction_id,
             feedback_open=True,
             question=question if question is not None else ctx.record.question_text,
@@ -225,17 +238,27 @@ class Answerer:
         )
 
     def answer_reply(
-        self, entry: Entry, interaction_id: int, today: dt.date, plan_note: str | None = None
+        self,
+        entry: Entry,
+        interaction_id: int,
+        today: dt.date,
+        plan_note: str | None = None,
+        language: str = DEFAULT_LANGUAGE,
     ) -> Reply:
         """The entry's answer with its sources and the feedback question.
 
         An entry past its `valid_until` is still the best the desk has, so it is served,
         never hidden, but the reader is told until when it was confirmed and offered a person.
         `plan_note` is the line about the worker's own company plan ("Nel piano della tua
-        azienda…"), right after the general answer it makes concrete.
+        azienda…"), right after the general answer it makes concrete. An answer without a
+        fresh translation in `language` comes in Italian, after a line saying so, with a person
+        offered.
         """
         sources = "; ".join(entry.sources[: self._settings.max_sources_shown])
-        parts = [f"**{entry.title}**", entry.answer]
+        words = wording(entry, language)
+        parts = [f"**{words.title}**", words.answer]
+        if words.italian_for_now:
+            parts.insert(0, words.italian_for_now)
         if plan_note:
             parts.append(plan_note)
         if entry.valid_until is not None and entry.is_expired(today):
@@ -247,7 +270,7 @@ class Answerer:
                 Button(texts.FEEDBACK_NO, callbacks.make(FLOW, ANSWERED, "no", interaction_id)),
             ),
         )
-        if entry.is_expired(today):
+        if entry.is_expired(today) or words.italian_for_now:
             buttons += ((Button(texts.OFFER_HUMAN, HANDOFF_BUTTON),),)
         return Reply("\n\n".join(parts), buttons=buttons)
 
@@ -266,12 +289,15 @@ def own_plan_line(ctx: Context, topic: str) -> str | None:
     return None if plan is None else plan_line(plan, topic)
 
 
-def referral_reply(entry: Entry) -> Reply:
+def referral_reply(entry: Entry, language: str = DEFAULT_LANGUAGE) -> Reply:
     """ "Not mine": the entry's short text, who does handle it, and that welfare is welcome."""
     who = "\n".join(f"- {contact}" for contact in entry.refer_to)
-    return Reply(
-        "\n\n".join((entry.answer, texts.REFERRAL_WHO.format(who=who), texts.REFERRAL_MORE))
-    )
+    words = wording(entry, language)
+    parts = [words.answer, texts.REFERRAL_WHO.format(who=who), texts.REFERRAL_MORE]
+    if words.italian_for_now:
+        parts.insert(0, words.italian_for_now)
+    buttons = ((Button(texts.OFFER_HUMAN, HANDOFF_BUTTON),),) if words.italian_for_now else ()
+    return Reply("\n\n".join(parts), buttons=buttons)
 
 
 def _audience(role: str | None) -> Audience | None:

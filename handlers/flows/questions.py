@@ -18,6 +18,7 @@ from handlers.context import Context
 from handlers.flows import handoff
 from handlers.flows.base import Desk, Event, Flow, Step
 from handlers.turns import Button, Reply
+from nlu.language import DEFAULT_LANGUAGE
 from storage import set_feedback
 
 if TYPE_CHECKING:
@@ -60,7 +61,8 @@ def _two_questions(desk: Desk, ctx: Context, event: Event, parts: list[str]) -> 
     handled as one question, as before.
     """
     answerer = desk.answerer
-    results = [answerer.search(ctx, answerer.prepare(part), None) for part in parts[:2]]
+    language = event.analysis.language.code if event.analysis is not None else DEFAULT_LANGUAGE
+    results = [answerer.search(ctx, answerer.prepare(part), None, language) for part in parts[:2]]
     if any(r.decision != "answer" for r in results):
         return None
     entries: list[Entry] = [r.candidates[0].entry for r in results]
@@ -79,7 +81,9 @@ def _two_questions(desk: Desk, ctx: Context, event: Event, parts: list[str]) -> 
     ctx.served = tuple(e.id for e in entries)
     replies = [Reply(texts.TWO_QUESTIONS)]
     for entry in entries:
-        replies.append(answerer.answer_reply(entry, interaction_id, ctx.now.date()))
+        replies.append(
+            answerer.answer_reply(entry, interaction_id, ctx.now.date(), language=language)
+        )
     return Step.to(
         FLOW,
         ANSWERED,
@@ -151,7 +155,8 @@ def pick(desk: Desk, ctx: Context, interaction_id: int, value: str) -> Step | No
     if entry is None:
         return None
     ctx.record.entry_ids = [entry.id]
-    return desk.answerer.serve(ctx, entry)
+    language = str(ctx.data.get("language", DEFAULT_LANGUAGE))
+    return desk.answerer.serve(ctx, entry, language=language)
 
 
 def offer_human(text: str) -> Step:
