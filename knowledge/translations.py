@@ -39,6 +39,7 @@ from typing import Any
 import yaml
 
 from knowledge.entries import Entry
+from knowledge.phrasings import Phrasings
 from knowledge.validation import Problem
 
 TRANSLATION_LANGUAGES = ("en", "ro", "sq", "ar", "es", "fr")
@@ -47,6 +48,11 @@ TRANSLATION_LANGUAGES = ("en", "ro", "sq", "ar", "es", "fr")
 HASH_LENGTH = 16
 NUMBER_TOKEN = re.compile(r"\d+(?:[.,]\d+)*")
 """A figure as written: a digit run with its thousands/decimal separators ("5.300", "5,29")."""
+
+OPENING_MIN_CHARS = 60
+MARKUP = re.compile(r"[*_`]+")
+SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-ZÀ-ÖØ-Þ¿¡])")
+"""A sentence ends before a capital: "art. 51" and "c. 2" do not end one."""
 
 Translations = Mapping[str, Mapping[str, "Translation"]]
 """language → entry id → translation."""
@@ -80,6 +86,46 @@ def source_hash(answer: str) -> str:
 def number_tokens(text: str) -> Counter[str]:
     """The figures of a text, as a multiset: a translation must have exactly the Italian's."""
     return Counter(NUMBER_TOKEN.findall(text))
+
+
+def translated_phrasings(entries: Iterable[Entry]) -> dict[str, dict[str, tuple[str, ...]]]:
+    """Each fresh translation's title and the opening of its answer, as ways to ask its entry.
+
+    A question in English finds its entry more surely among English words than through the
+    Italian ones; the title and first sentences say what the entry is about. A stale
+    translation is left out: its words may describe an answer the entry no longer gives.
+    """
+    found: dict[str, dict[str, tuple[str, ...]]] = {}
+    for entry in entries:
+        for language, translation in entry.translations.items():
+            if translation.is_fresh_for(entry.answer):
+                texts = (translation.title, opening(translation.answer))
+                found.setdefault(language, {})[entry.id] = texts
+    return found
+
+
+def merge_phrasings(first: Phrasings, second: Phrasings) -> dict[str, dict[str, tuple[str, ...]]]:
+    """`first`'s phrasings followed by `second`'s, per language and entry, without repeats."""
+    merged: dict[str, dict[str, tuple[str, ...]]] = {}
+    for phrasings in (first, second):
+        for language, by_id in phrasings.items():
+            into = merged.setdefault(language, {})
+            for entry_id, texts in by_id.items():
+                into[entry_id] = tuple(dict.fromkeys((*into.get(entry_id, ()), *texts)))
+    return merged
+
+
+def opening(answer: str, min_chars: int = OPENING_MIN_CHARS) -> str:
+    """The first sentences of an answer's first paragraph, plain text, at least `min_chars`
+    long when the paragraph allows ("Yes." alone says nothing about the topic)."""
+    paragraph = MARKUP.sub("", answer.strip().split("\n", 1)[0])
+    sentences = SENTENCE_END.split(paragraph)
+    text = ""
+    for sentence in sentences:
+        text = f"{text} {sentence}".strip()
+        if len(text) >= min_chars:
+            break
+    return text
 
 
 def translation_files(folder: Path | None) -> list[Path]:
