@@ -34,12 +34,16 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
 
 import yaml
 
 from knowledge.entries import Entry
-from knowledge.phrasings import Phrasings
+from knowledge.phrasings import (
+    Phrasings,
+    language_files,
+    phrasings_hash,
+    read_language_file,
+)
 from knowledge.validation import Problem
 
 TRANSLATION_LANGUAGES = ("en", "ro", "sq", "ar", "es", "fr")
@@ -55,6 +59,10 @@ SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-ZÀ-ÖØ-Þ¿¡])")
 """A sentence ends before a capital: "art. 51" and "c. 2" do not end one."""
 
 Translations = Mapping[str, Mapping[str, "Translation"]]
+
+translations_hash = phrasings_hash
+"""A hash of every translation file (laid out like phrasings), so indexes built from
+translations are rebuilt."""
 """language → entry id → translation."""
 
 
@@ -128,23 +136,6 @@ def opening(answer: str, min_chars: int = OPENING_MIN_CHARS) -> str:
     return text
 
 
-def translation_files(folder: Path | None) -> list[Path]:
-    if folder is None or not folder.is_dir():
-        return []
-    return sorted(folder.glob("*.yml"))
-
-
-def translations_hash(folder: Path | None) -> str:
-    """A hash of every translation file, so indexes built from translations are rebuilt."""
-    digest = hashlib.sha256()
-    for path in translation_files(folder):
-        digest.update(path.name.encode())
-        digest.update(b"\0")
-        digest.update(path.read_bytes())
-        digest.update(b"\0")
-    return digest.hexdigest()
-
-
 def attach_translations(entries: Iterable[Entry], translations: Translations) -> tuple[Entry, ...]:
     """The entries with their translations (stale ones included: serving decides)."""
     attached = []
@@ -163,18 +154,9 @@ def check_translations(folder: Path | None, entries: Sequence[Entry]) -> Transla
     by_id = {entry.id: entry for entry in entries}
     translations: dict[str, dict[str, Translation]] = {}
     problems: list[Problem] = []
-    for path in translation_files(folder):
-        language = path.stem
-        if language not in TRANSLATION_LANGUAGES:
-            problems.append(
-                _problem(
-                    path,
-                    1,
-                    f"unknown language '{language}'",
-                    f"name the file after one of {', '.join(TRANSLATION_LANGUAGES)}",
-                )
-            )
-            continue
+    for path, language in language_files(
+        folder, TRANSLATION_LANGUAGES, problems, blocks_serving=False
+    ):
         found = _check_file(path, language, by_id, problems)
         translations[language] = found
         missing = [entry.id for entry in entries if entry.id not in found]
@@ -196,40 +178,14 @@ def check_translations(folder: Path | None, entries: Sequence[Entry]) -> Transla
 def _check_file(
     path: Path, language: str, by_id: Mapping[str, Entry], problems: list[Problem]
 ) -> dict[str, Translation]:
-    try:
-        root: Any = yaml.compose(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else 1
-        problems.append(_problem(path, line, f"not valid YAML ({exc})", "fix the YAML syntax"))
-        return {}
-    if not isinstance(root, yaml.MappingNode):
-        problems.append(
-            _problem(path, 1, "expected a mapping", "write 'language:' and 'entries:' keys")
-        )
-        return {}
-    fields = {key.value: value for key, value in root.value}
-    declared = fields.get("language")
-    if not isinstance(declared, yaml.ScalarNode) or declared.value != language:
-        problems.append(
-            _problem(
-                path,
-                _line(declared) if declared is not None else 1,
-                f"'language' must be '{language}', the file's name",
-                f"write 'language: {language}' or rename the file",
-            )
-        )
-        return {}
-    body = fields.get("entries")
-    if not isinstance(body, yaml.MappingNode):
-        problems.append(
-            _problem(
-                path,
-                _line(body) if body is not None else 1,
-                "'entries' must map entry ids to source, title and answer",
-                "write 'entries:' then '  entry-id:' with 'source:', 'title:', 'answer:'",
-            )
-        )
+    shape = _problem(
+        path,
+        1,
+        "'entries' must map entry ids to source, title and answer",
+        "write 'entries:' then '  entry-id:' with 'source:', 'title:', 'answer:'",
+    )
+    body, same = read_language_file(path, language, "entries", shape, problems)
+    if body is None or not same:
         return {}
     found: dict[str, Translation] = {}
     for key, value in body.value:
