@@ -12,7 +12,13 @@ from pathlib import Path
 from knowledge.entries import Entry, content_hash, entry_files
 from knowledge.phrasings import Phrasings, check_phrasings, phrasings_hash
 from knowledge.topics import BUNDLED_TOPICS, Topic, load_topics
-from knowledge.translations import attach_translations, check_translations, translations_hash
+from knowledge.translations import (
+    attach_translations,
+    check_translations,
+    merge_phrasings,
+    translated_phrasings,
+    translations_hash,
+)
 from knowledge.validation import CheckReport, KnowledgeBaseError, Problem, check_files
 
 logger = logging.getLogger(__name__)
@@ -38,6 +44,12 @@ class KnowledgeBase:
     base_dir: Path
     phrasings: Phrasings = field(default_factory=dict)
     """language → entry id → ways to ask the entry's question in that language."""
+
+    @property
+    def search_phrasings(self) -> Phrasings:
+        """What the search path of other languages indexes: the phrasings files and, for each
+        fresh translation, its title and the opening of its answer."""
+        return merge_phrasings(self.phrasings, translated_phrasings(self.entries))
 
     def by_id(self, entry_id: str) -> Entry:
         for entry in self.entries:

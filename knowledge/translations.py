@@ -34,11 +34,16 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
 
 import yaml
 
 from knowledge.entries import Entry
+from knowledge.phrasings import (
+    Phrasings,
+    language_files,
+    phrasings_hash,
+    read_language_file,
+)
 from knowledge.validation import Problem
 
 TRANSLATION_LANGUAGES = ("en", "ro", "sq", "ar", "es", "fr")
@@ -48,7 +53,16 @@ HASH_LENGTH = 16
 NUMBER_TOKEN = re.compile(r"\d+(?:[.,]\d+)*")
 """A figure as written: a digit run with its thousands/decimal separators ("5.300", "5,29")."""
 
+OPENING_MIN_CHARS = 60
+MARKUP = re.compile(r"[*_`]+")
+SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-ZÀ-ÖØ-Þ¿¡])")
+"""A sentence ends before a capital: "art. 51" and "c. 2" do not end one."""
+
 Translations = Mapping[str, Mapping[str, "Translation"]]
+
+translations_hash = phrasings_hash
+"""A hash of every translation file (laid out like phrasings), so indexes built from
+translations are rebuilt."""
 """language → entry id → translation."""
 
 
@@ -82,21 +96,44 @@ def number_tokens(text: str) -> Counter[str]:
     return Counter(NUMBER_TOKEN.findall(text))
 
 
-def translation_files(folder: Path | None) -> list[Path]:
-    if folder is None or not folder.is_dir():
-        return []
-    return sorted(folder.glob("*.yml"))
+def translated_phrasings(entries: Iterable[Entry]) -> dict[str, dict[str, tuple[str, ...]]]:
+    """Each fresh translation's title and the opening of its answer, as ways to ask its entry.
+
+    A question in English finds its entry more surely among English words than through the
+    Italian ones; the title and first sentences say what the entry is about. A stale
+    translation is left out: its words may describe an answer the entry no longer gives.
+    """
+    found: dict[str, dict[str, tuple[str, ...]]] = {}
+    for entry in entries:
+        for language, translation in entry.translations.items():
+            if translation.is_fresh_for(entry.answer):
+                texts = (translation.title, opening(translation.answer))
+                found.setdefault(language, {})[entry.id] = texts
+    return found
 
 
-def translations_hash(folder: Path | None) -> str:
-    """A hash of every translation file, so indexes built from translations are rebuilt."""
-    digest = hashlib.sha256()
-    for path in translation_files(folder):
-        digest.update(path.name.encode())
-        digest.update(b"\0")
-        digest.update(path.read_bytes())
-        digest.update(b"\0")
-    return digest.hexdigest()
+def merge_phrasings(first: Phrasings, second: Phrasings) -> dict[str, dict[str, tuple[str, ...]]]:
+    """`first`'s phrasings followed by `second`'s, per language and entry, without repeats."""
+    merged: dict[str, dict[str, tuple[str, ...]]] = {}
+    for phrasings in (first, second):
+        for language, by_id in phrasings.items():
+            into = merged.setdefault(language, {})
+            for entry_id, texts in by_id.items():
+                into[entry_id] = tuple(dict.fromkeys((*into.get(entry_id, ()), *texts)))
+    return merged
+
+
+def opening(answer: str, min_chars: int = OPENING_MIN_CHARS) -> str:
+    """The first sentences of an answer's first paragraph, plain text, at least `min_chars`
+    long when the paragraph allows ("Yes." alone says nothing about the topic)."""
+    paragraph = MARKUP.sub("", answer.strip().split("\n", 1)[0])
+    sentences = SENTENCE_END.split(paragraph)
+    text = ""
+    for sentence in sentences:
+        text = f"{text} {sentence}".strip()
+        if len(text) >= min_chars:
+            break
+    return text
 
 
 def attach_translations(entries: Iterable[Entry], translations: Translations) -> tuple[Entry, ...]:
@@ -117,18 +154,9 @@ def check_translations(folder: Path | None, entries: Sequence[Entry]) -> Transla
     by_id = {entry.id: entry for entry in entries}
     translations: dict[str, dict[str, Translation]] = {}
     problems: list[Problem] = []
-    for path in translation_files(folder):
-        language = path.stem
-        if language not in TRANSLATION_LANGUAGES:
-            problems.append(
-                _problem(
-                    path,
-                    1,
-                    f"unknown language '{language}'",
-                    f"name the file after one of {', '.join(TRANSLATION_LANGUAGES)}",
-                )
-            )
-            continue
+    for path, language in language_files(
+        folder, TRANSLATION_LANGUAGES, problems, blocks_serving=False
+    ):
         found = _check_file(path, language, by_id, problems)
         translations[language] = found
         missing = [entry.id for entry in entries if entry.id not in found]
@@ -150,40 +178,14 @@ def check_translations(folder: Path | None, entries: Sequence[Entry]) -> Transla
 def _check_file(
     path: Path, language: str, by_id: Mapping[str, Entry], problems: list[Problem]
 ) -> dict[str, Translation]:
-    try:
-        root: Any = yaml.compose(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else 1
-        problems.append(_problem(path, line, f"not valid YAML ({exc})", "fix the YAML syntax"))
-        return {}
-    if not isinstance(root, yaml.MappingNode):
-        problems.append(
-            _problem(path, 1, "expected a mapping", "write 'language:' and 'entries:' keys")
-        )
-        return {}
-    fields = {key.value: value for key, value in root.value}
-    declared = fields.get("language")
-    if not isinstance(declared, yaml.ScalarNode) or declared.value != language:
-        problems.append(
-            _problem(
-                path,
-                _line(declared) if declared is not None else 1,
-                f"'language' must be '{language}', the file's name",
-                f"write 'language: {language}' or rename the file",
-            )
-        )
-        return {}
-    body = fields.get("entries")
-    if not isinstance(body, yaml.MappingNode):
-        problems.append(
-            _problem(
-                path,
-                _line(body) if body is not None else 1,
-                "'entries' must map entry ids to source, title and answer",
-                "write 'entries:' then '  entry-id:' with 'source:', 'title:', 'answer:'",
-            )
-        )
+    shape = _problem(
+        path,
+        1,
+        "'entries' must map entry ids to source, title and answer",
+        "write 'entries:' then '  entry-id:' with 'source:', 'title:', 'answer:'",
+    )
+    body, same = read_language_file(path, language, "entries", shape, problems)
+    if body is None or not same:
         return {}
     found: dict[str, Translation] = {}
     for key, value in body.value:
