@@ -1,4 +1,5 @@
-"""The conversation, independent of any chat channel: onboarding, answers, privacy commands.
+"""The conversation, independent of any chat channel: onboarding, answers, the needs interview,
+privacy commands.
 
 Types and settings load eagerly; the engine (which pulls in storage, retrieval and NLU) loads
 on first use, so reading the configuration stays cheap.
@@ -24,6 +25,7 @@ from handlers.turns import (
 )
 
 if TYPE_CHECKING:
+    from handlers.choices import key_of, typed_choice
     from handlers.dispatch import EngineLane, ThreadLane, TurnDispatcher
     from handlers.engine import DialogueEngine
     from handlers.faq import IntentParser
@@ -47,6 +49,8 @@ __all__ = [
     "ThreadLane",
     "Turn",
     "TurnDispatcher",
+    "key_of",
+    "typed_choice",
 ]
 
 _LAZY = {
@@ -56,6 +60,8 @@ _LAZY = {
     "TurnDispatcher": "handlers.dispatch",
     "IntentParser": "handlers.faq",
     "Pseudonymizer": "handlers.pseudonym",
+    "key_of": "handlers.choices",
+    "typed_choice": "handlers.choices",
 }
 
 

@@ -14,6 +14,9 @@ from handlers.settings import RetentionSettings
 from handlers.turns import Reply, Turn
 from storage import FlowState, log_interaction
 
+DRAFTS = "drafts"
+"""Key, in the flow data, of the answers flows keep across moves: {flow name: answers}."""
+
 
 @dataclass
 class InteractionRecord:
@@ -88,8 +91,31 @@ class Context:
         self.replies.append(reply)
 
     def goto(self, flow: str | None, step: str | None = None, **data: Any) -> None:
-        """Move the conversation to `flow`/`step`, replacing the step's data."""
+        """Move the conversation to `flow`/`step`, replacing the step's data.
+
+        The drafts (`DRAFTS`) travel along unless `data` names them: a flow left half-way
+        (the needs interview) keeps its answers while the person does something else. An
+        empty value clears them.
+        """
+        drafts = data[DRAFTS] if DRAFTS in data else self.data.get(DRAFTS)
         self.flow, self.step, self.data = flow, step, dict(data)
+        self.data.pop(DRAFTS, None)
+        if drafts:
+            self.data[DRAFTS] = drafts
+
+    def draft(self, flow: str) -> dict[str, Any] | None:
+        """The answers `flow` left in the drafts, or None."""
+        drafts = self.data.get(DRAFTS)
+        found = drafts.get(flow) if isinstance(drafts, dict) else None
+        return dict(found) if isinstance(found, dict) else None
+
+    def drafts_with(self, flow: str, draft: dict[str, Any] | None) -> dict[str, Any]:
+        """The drafts with `flow`'s replaced by `draft` (None: removed), for a step's data."""
+        drafts = dict(self.data.get(DRAFTS) or {})
+        drafts.pop(flow, None)
+        if draft is not None:
+            drafts[flow] = draft
+        return drafts
 
     def log_now(self) -> int:
         """Write the interaction log row now, so its id can go into reply buttons.

@@ -2,10 +2,11 @@
 
 Routing order: duplicate updates are dropped; commands and global intents (a person, distress,
 privacy) may interrupt any flow, which resumes afterwards; buttons go to the flow and step named
-in their payload, which checks them against the current state; typed text goes first to the step
-that asked. Flows and commands are listed in handlers/flows/registry.py: a new flow adds no
-branch here. The state is read from and written to the database on every turn, so a restart —
-or another worker process — carries on any conversation where it was.
+in their payload, which checks them against the current state; typed text that names a button of
+the question asked ("1", "non ce l'ho": handlers/choices.py) is that press, other typed text goes
+first to the step that asked. Flows and commands are listed in handlers/flows/registry.py: a new
+flow adds no branch here. The state is read from and written to the database on every turn, so a
+restart — or another worker process — carries on any conversation where it was.
 """
 
 from __future__ import annotations
@@ -18,7 +19,8 @@ from collections.abc import Sequence
 from sqlalchemy.orm import Session
 
 from handlers import callbacks, texts
-from handlers.context import Context
+from handlers.choices import typed_choice
+from handlers.context import DRAFTS, Context
 from handlers.faq import Analysis, Answerer, IntentParser
 from handlers.flows import handoff, menu, onboarding, privacy, registry
 from handlers.flows.base import Desk, Event, Flow, Step
@@ -335,6 +337,8 @@ class DialogueEngine:
         to the active flow (onboarding keeps questions for later) or is a question.
         """
         flow = self._active(ctx)
+        if flow.name == ctx.flow and self._typed_press(ctx, flow, event):
+            return
         answer = flow.steps.get(ctx.step or "") if flow.name == ctx.flow else None
         if answer is not None:
             step = answer(self._desk, ctx, event)
@@ -348,6 +352,15 @@ class DialogueEngine:
         step = read(self._desk, ctx, event) if read is not None else None
         if step is not None:
             self._apply(ctx, step, interrupting=False)
+
+    def _typed_press(self, ctx: Context, flow: Flow, event: Event) -> bool:
+        """Text naming a button of the question asked ("1", "non ce l'ho") is that press."""
+        prompt = flow.reprompt(self._desk, ctx) if flow.reprompt is not None else None
+        chosen = typed_choice(event.text or "", prompt.buttons) if prompt is not None else None
+        if chosen is None:
+            return False
+        self._on_button(ctx, chosen.data)
+        return True
 
     def _active(self, ctx: Context) -> Flow:
         if not ctx.consented and ctx.flow not in registry.CONSENT_FREE_FLOWS:
@@ -408,7 +421,10 @@ class DialogueEngine:
             return
         if step.finished and isinstance(saved, dict) and saved.get("flow") in registry.FLOWS:
             resumed = registry.FLOWS[str(saved["flow"])]
-            ctx.goto(resumed.name, saved.get("step"), **dict(saved.get("data") or {}))
+            data = dict(saved.get("data") or {})
+            # the drafts as this step leaves them, not as they were when the flow was left
+            data[DRAFTS] = step.data[DRAFTS] if DRAFTS in step.data else ctx.data.get(DRAFTS)
+            ctx.goto(resumed.name, saved.get("step"), **data)
             self._reprompt(ctx, resumed)
             return
         data = dict(step.data)

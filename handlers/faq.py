@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Protocol
 
 from handlers import callbacks, texts
 from handlers.context import Context
+from handlers.flows import interview
 from handlers.flows.base import Step
 from handlers.flows.handoff import HANDOFF_BUTTON
 from handlers.flows.questions import ANSWERED, CLARIFYING, FLOW, offer_human
@@ -146,6 +147,10 @@ class Answerer:
         if result is None:
             result = self.search(ctx, prepared, analysis.vector, analysis.language.code)
         self._record(ctx, result, prepared)
+        if parse.intent == "report_need" and sure:
+            wish = self._wish(ctx, result)
+            if wish is not None:
+                return wish
         if result.decision == "fallback" and sure and parse.intent == "out_of_scope":
             ctx.log_now()
             return Step.done(Reply(texts.OUT_OF_SCOPE))
@@ -161,6 +166,24 @@ class Answerer:
         ):
             before.append(Reply(texts.NEED_ACKNOWLEDGED))
         return self.reply_to(ctx, result, analysis.language.code).after(*before)
+
+    @staticmethod
+    def _wish(ctx: Context, result: SearchResult) -> Step | None:
+        """A need told by a worker: offered the needs interview, the closest answer a tap
+        away. None (answered as a question) for a company, during the interview, or when
+        the need belongs elsewhere (a referral)."""
+        if ctx.role == "company" or ctx.flow == interview.FLOW:
+            return None
+        best = result.candidates[0].entry if result.decision == "answer" else None
+        if best is not None and best.is_referral:
+            return None
+        ctx.record.decision = None  # nothing was answered
+        ctx.log_now()
+        closest = result.best if result.decision != "fallback" else None  # the wish's area
+        topic = None if closest is None else closest.entry.topic
+        if best is None:
+            return interview.offer(ctx, topic, None, None)
+        return interview.offer(ctx, topic, best.id, best.title)
 
     @staticmethod
     def _record(ctx: Context, result: SearchResult, prepared: str) -> None:
@@ -226,10 +249,14 @@ class Answerer:
         ctx.record.decision = "answer"
         interaction_id = ctx.log_now()
         plan = own_plan_line(ctx, entry.topic)
+        reply = self.answer_reply(entry, interaction_id, ctx.now.date(), plan, language)
+        invite = interview.invite_button(ctx, entry.topic)
+        if invite is not None:
+            reply = replace(reply, buttons=(*reply.buttons, (invite,)))
         return Step.to(
             FLOW,
             ANSWERED,
-            self.answer_reply(entry, interaction_id, ctx.now.date(), plan, language),
+            reply,
             interaction=interaction_id,
             feedback_open=True,
             question=question if question is not None else ctx.record.question_text,

@@ -78,6 +78,7 @@ MENU_ASK = "✍️ Fai una domanda"
 MENU_HUMAN = "🙋 Parla con una persona"
 MENU_PRIVACY = "🔒 I tuoi dati"
 MENU_PROFILE = "👤 Cambia profilo"
+MENU_NEEDS = "📝 I tuoi bisogni"
 MENU_HELP = "❓ Aiuto"
 MENU_ASK_REPLY = (
     "Scrivimi pure la domanda, come la diresti a un collega. Per esempio: «posso farmi "
@@ -92,7 +93,8 @@ HELP = (
     "- scrivi la domanda come la diresti a un collega, anche senza accenti;\n"
     "- puoi continuare un discorso: «e per la scuola materna?»;\n"
     "- se ti propongo più argomenti, scegli quello giusto con i pulsanti;\n"
-    "- se la risposta non ti aiuta, premi 👎 e ti propongo una persona.\n\n"
+    "- se la risposta non ti aiuta, premi 👎 e ti propongo una persona;\n"
+    "- con /bisogni mi racconti, in forma anonima, che cosa ti servirebbe di più.\n\n"
     "Ricorda: le mie risposte sono informazioni generali. Per il tuo caso preciso vale il "
     "regolamento del piano della tua azienda."
 )
@@ -178,6 +180,8 @@ PRIVACY_MENU = (
     "- il testo delle domande a cui non ho saputo rispondere lo tengo per {retention_days} "
     "giorni, per migliorare le risposte; delle altre non tengo il testo;\n"
     "- la tua azienda vede solo statistiche complessive (almeno 5 persone), mai le tue domande;\n"
+    "- se rispondi all'intervista sui bisogni (/bisogni), tengo le tue risposte finché non le "
+    "cambi o le cancelli: all'azienda arrivano solo i totali;\n"
     "- se non mi scrivi per {inactive_days} giorni, cancello tutto;\n"
     "- puoi scaricare i tuoi dati o cancellarli quando vuoi."
 )
@@ -186,7 +190,8 @@ PRIVACY_ERASE = "Cancella i miei dati"
 EXPORT_CAPTION = "Ecco tutto quello che ho su di te, in un file JSON."
 ERASE_CONFIRM = (
     "Vuoi davvero cancellare i tuoi dati? Cancello il collegamento con il tuo account, "
-    "le tue preferenze e il testo delle tue domande. L'operazione non si può annullare."
+    "le tue preferenze, il testo delle tue domande e le risposte all'intervista sui bisogni. "
+    "L'operazione non si può annullare."
 )
 ERASE_YES = "Sì, cancella"
 ERASE_NO = "No, lascia stare"
@@ -214,6 +219,150 @@ PROFILE_COMPANY_UNKNOWN = (
 )
 PROFILE_DONE = "Fatto, il tuo profilo è aggiornato. Scrivimi pure la tua domanda."
 
+# -- needs interview (handlers/flows/interview.py) ---------------------------------------
+INTERVIEW_CONSENT = (
+    "Ti faccio qualche domanda veloce su famiglia, tragitto, orari e su che cosa ti "
+    "servirebbe di più: quasi tutto con i pulsanti, due o tre minuti. Serve a capire quali "
+    "misure di welfare sono davvero utili a chi lavora nella tua azienda.\n\n"
+    "- le risposte restano legate al tuo codice anonimo, mai al tuo nome;\n"
+    "- la tua azienda vede solo totali, e solo quando dietro ci sono almeno 5 persone;\n"
+    "- puoi cambiarle quando vuoi con /bisogni e cancellarle con /cancella.\n\n"
+    "Sei d'accordo che le tue risposte siano usate così, in forma anonima e insieme a "
+    "quelle dei colleghi?"
+)
+INTERVIEW_CONSENT_YES = "Sì, sono d'accordo"
+INTERVIEW_CONSENT_NO = "No, preferisco di no"
+INTERVIEW_DECLINED = (
+    "Nessun problema: non ho salvato nessuna risposta. Se cambi idea, scrivi /bisogni. "
+    "Intanto sono qui per le tue domande sul welfare."
+)
+INTERVIEW_KIDS = "Hai figli o figlie fino a 18 anni?"
+INTERVIEW_KIDS_BAND = "Quanti ne hai **{band}**?"
+INTERVIEW_BANDS = {
+    "children_0_2": "tra 0 e 2 anni",
+    "children_3_5": "tra 3 e 5 anni",
+    "children_6_13": "tra 6 e 13 anni",
+    "children_14_18": "tra 14 e 18 anni",
+}
+INTERVIEW_MANY = "3 o più"
+INTERVIEW_RELATIVES = (
+    "Ti occupi di un familiare anziano o con disabilità che ha bisogno di assistenza?"
+)
+INTERVIEW_YES = "Sì"
+INTERVIEW_NO = "No"
+INTERVIEW_COMMUTE_MODE = "Come vai al lavoro, di solito?"
+INTERVIEW_COMMUTE_MODES = {
+    "car": "🚗 Auto",
+    "public_transport": "🚌 Mezzi pubblici",
+    "bike": "🚲 Bici",
+    "walk": "🚶 A piedi",
+    "motorbike": "🛵 Moto o scooter",
+    "mixed": "🔀 Più mezzi",
+    "other": "Altro",
+}
+INTERVIEW_COMMUTE_BAND = "Quanto ci metti, solo andata?"
+INTERVIEW_COMMUTE_BANDS = {
+    "0-15": "Fino a 15 minuti",
+    "15-30": "15-30 minuti",
+    "30-45": "30-45 minuti",
+    "45-60": "45-60 minuti",
+    "60+": "Più di un'ora",
+}
+INTERVIEW_WORKING_TIME = "Che orario fai?"
+INTERVIEW_WORKING_TIMES = {
+    "full_time": "Tempo pieno",
+    "part_time": "Part-time",
+    "shifts": "A turni",
+}
+INTERVIEW_WISHES = "Che cosa ti aiuterebbe di più con gli orari?"
+INTERVIEW_WISH_CHOICES = {
+    "flex": "Orari più flessibili",
+    "smart": "Smart working",
+    "both": "Tutti e due",
+    "none": "Nessuno dei due",
+}
+INTERVIEW_AREAS = (
+    "Su quali temi ti servirebbe più aiuto? Puoi sceglierne più d'uno (premi di nuovo per "
+    "toglierlo), poi premi «Fatto»."
+)
+INTERVIEW_AREAS_PICKED = "Per ora hai scelto: {areas}."
+INTERVIEW_AREA_NAMES = {
+    "childcare": "Nido e bambini piccoli",
+    "schooling": "Scuola dei figli",
+    "eldercare": "Cura di familiari",
+    "health": "Salute",
+    "mobility": "Tragitto casa-lavoro",
+    "time": "Tempo e conciliazione",
+    "income_support": "Sostegno al reddito",
+    "training": "Formazione",
+    "leisure": "Tempo libero",
+    "housing": "Casa",
+}
+INTERVIEW_AREAS_DONE = "Fatto"
+INTERVIEW_RANK_FIRST = "Tra quelli che hai scelto, qual è il più importante per te?"
+INTERVIEW_RANK_NEXT = "E dopo, quale viene?"
+INTERVIEW_COMMENT = (
+    "Vuoi aggiungere qualcosa con parole tue? Scrivilo qui: lo legge solo lo staff dello "
+    "sportello, mai la tua azienda. Altrimenti premi «Salta»."
+)
+INTERVIEW_SKIP = "Salta"
+INTERVIEW_CLEAR_COMMENT = "Togli il commento"
+INTERVIEW_SUMMARY = "**Ecco le tue risposte**\n{lines}\n\nVanno bene così?"
+INTERVIEW_STORED = (
+    "Mi avevi già risposto: partiamo da lì. Puoi confermare o cambiare quello che vuoi."
+)
+INTERVIEW_SUMMARY_LINES = (
+    "- Figli: {children}",
+    "- Familiari da assistere: {relatives}",
+    "- Tragitto: {commute}",
+    "- Orario: {working_time}; ti aiuterebbe: {wishes}",
+    "- Temi più importanti: {areas}",
+    "- Commento: {comment}",
+)
+INTERVIEW_NO_CHILDREN = "nessuno fino a 18 anni"
+INTERVIEW_CHILDREN_BAND = "{count} {band}"
+INTERVIEW_NOT_SAID = "non indicato"
+INTERVIEW_NONE = "nessuno"
+INTERVIEW_CONFIRM = "✅ Conferma"
+INTERVIEW_EDIT = {
+    "household": "✏️ Famiglia",
+    "commute": "✏️ Tragitto",
+    "work": "✏️ Orario",
+    "areas": "✏️ Temi",
+    "comment": "✏️ Commento",
+}
+INTERVIEW_SAVED = (
+    "Grazie! Ho salvato le tue risposte. Con quelle dei colleghi aiutano a scegliere le "
+    "misure di welfare che servono davvero. Puoi cambiarle quando vuoi con /bisogni."
+)
+INTERVIEW_RESUMED = "Riprendiamo l'intervista da dove eravamo rimasti."
+INTERVIEW_PAUSED = (
+    "Metto in pausa l'intervista sui bisogni: quando vuoi riprenderla, scrivi /bisogni."
+)
+INTERVIEW_UNCLEAR = "Non ho capito bene: scegli uno dei pulsanti, per favore."
+INTERVIEW_NO_COMPANY = (
+    "L'intervista sui bisogni raccoglie le risposte di chi lavora in una stessa azienda: mi "
+    "serve il **codice sportello** della tua. Se ce l'hai, aggiungilo con /profilo e poi "
+    "scrivi di nuovo /bisogni."
+)
+INTERVIEW_ADD_CODE = "👤 Aggiungi il codice"
+INTERVIEW_FOR_WORKERS = (
+    "L'intervista sui bisogni è per lavoratrici e lavoratori. Come azienda potete avere il "
+    "rapporto sui bisogni del vostro personale: solo totali, mai le risposte di una persona. "
+    "Chiedetelo al welfare manager dello sportello, che lo prepara con il comando "
+    "«sportello report needs»."
+)
+INTERVIEW_OFFER = (
+    "Grazie di avermelo detto: è proprio il genere di cosa che lo sportello raccoglie per "
+    "capire di che cosa ha bisogno chi lavora nella tua azienda. Se ti va, lo segno in una "
+    "breve intervista anonima (due o tre minuti, con i pulsanti)."
+)
+INTERVIEW_OFFER_YES = "📝 Sì, facciamola"
+INTERVIEW_OFFER_INFO = "ℹ️ Intanto dimmi: {title}"
+INTERVIEW_OFFER_NO = "No, grazie"
+INTERVIEW_OFFER_DECLINED = "Va bene. Se hai una domanda sul welfare, scrivila pure."
+INTERVIEW_INVITE = "📝 Raccontaci i tuoi bisogni"
+
 # -- everywhere ---------------------------------------------------------------------------
 NO_DATA = "Non ho nessun dato su di te. Se vuoi iniziare, scrivi /start."
 
@@ -239,6 +388,7 @@ COMMAND_DESCRIPTIONS: tuple[tuple[str, str], ...] = (
     ("menu", "Cosa posso fare"),
     ("aiuto", "Cosa faccio e i comandi"),
     ("profilo", "Cambia ruolo o azienda"),
+    ("bisogni", "Intervista sui tuoi bisogni"),
     ("operatore", "Parla con una persona"),
     ("privacy", "Come tratto i tuoi dati"),
     ("miei_dati", "Scarica i tuoi dati"),

@@ -1,7 +1,9 @@
 """`sportello chat`: the same dialogue engine in a terminal, no Telegram token needed.
 
-Buttons are shown as numbered choices; typing the number presses the button. Commands are
-typed as in Telegram (/menu, /privacy, /miei_dati …); /esci or an empty line at EOF ends.
+Buttons are shown as numbered choices; typing the number presses the button. A button whose
+label is a number is shown with that number («[2] 2» among the children's counts), as the engine
+reads a typed number the same way on every channel (handlers.choices). Commands are typed as in
+Telegram (/menu, /privacy, /miei_dati …); /esci or an empty line at EOF ends.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TextIO
 
-from handlers import Button, DialogueEngine, Reply, Turn
+from handlers import Button, DialogueEngine, Reply, Turn, key_of, typed_choice
 from sportello.files import private_dir, private_file
 
 TERMINAL_USER = 1
@@ -51,7 +53,7 @@ def run_chat(
             if reply.buttons:
                 buttons = [b for row in reply.buttons for b in row]
                 for number, button in enumerate(buttons, start=1):
-                    print(f"  [{number}] {button.label}", file=stdout)
+                    print(f"  [{key_of(button, number)}] {button.label}", file=stdout)
             print(file=stdout)
 
     base = Turn(channel="terminal", user_id=TERMINAL_USER, chat_id=TERMINAL_USER, at=clock())
@@ -60,8 +62,8 @@ def run_chat(
         text = line.strip()
         if text.lower() in QUIT:
             break
-        if text.isdigit() and 1 <= int(text) <= len(buttons):
-            pressed = buttons[int(text) - 1]
+        pressed = typed_choice(text, (buttons,)) if text.isdigit() else None
+        if pressed is not None:
             buttons = []
             outcome = engine.handle(replace(base, at=clock(), button=pressed.data))
         elif text.startswith("/") and len(text) > 1:

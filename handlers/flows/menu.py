@@ -1,14 +1,14 @@
 """/menu and /aiuto: what the desk does, the commands, and buttons for the usual next steps.
 
 The menu has no state: its buttons work whenever they are pressed, each leading to the flow
-it names (a question, a person, privacy, the profile) or to the help text.
+it names (a question, a person, the needs interview, privacy, the profile) or to the help text.
 """
 
 from __future__ import annotations
 
 from handlers import callbacks, texts
 from handlers.context import Context
-from handlers.flows import handoff, privacy, profile
+from handlers.flows import handoff, interview, privacy, profile
 from handlers.flows.base import Desk, Flow, Step
 from handlers.turns import Button, Reply
 
@@ -27,6 +27,7 @@ def show(desk: Desk, ctx: Context) -> Step:
             buttons=(
                 (button(texts.MENU_ASK, "ask"),),
                 (button(texts.MENU_HUMAN, "human"),),
+                (button(texts.MENU_NEEDS, "needs"),),
                 (button(texts.MENU_PRIVACY, "privacy"), button(texts.MENU_PROFILE, "profile")),
                 (button(texts.MENU_HELP, "help"),),
             ),
@@ -48,6 +49,8 @@ def _on_button(desk: Desk, ctx: Context, press: callbacks.Press) -> Step | None:
         return privacy.notice(desk, ctx)
     if press.value == "profile":
         return profile.start(desk, ctx)
+    if press.value == "needs":
+        return interview.start(desk, ctx)
     if press.value == "help":
         return help_text(desk, ctx)
     return None

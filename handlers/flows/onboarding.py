@@ -1,10 +1,11 @@
 """Onboarding: privacy notice and consent, role, company code. See onboarding.mmd.
 
 Typed answers count like the buttons: "sì"/"accetto" and "no" to the privacy question, a role
-in words ("sono una lavoratrice", "ufficio personale"), "no"/"nessuno" for the code. A question
-written before consent is not lost: it waits in the flow data ("pending", for a day at most,
-handlers/housekeeping.py) and is answered as soon as onboarding ends. Declining consent erases
-everything stored so far.
+in words ("sono una lavoratrice", "ufficio personale"), "no"/"nessuno"/"non ho un codice" for
+the code; a button's number or words ("1", "non ce l'ho") are that button (handlers/choices.py).
+A question written before consent is not lost: it waits in the flow data ("pending", for a day
+at most, handlers/housekeeping.py) and is answered as soon as onboarding ends. Declining
+consent erases everything stored so far.
 
 Company codes can be guessed, and a code says which employer a person works for: after
 `MAX_CODE_FAILURES` wrong codes in a row, trying another one is paused for `CODE_PAUSE`.
@@ -132,7 +133,7 @@ def on_company(desk: Desk, ctx: Context, event: Event) -> Step | None:
     text = event.text or ""
     if not ctx.consented or event.urgent is not None:
         return None
-    if event.reply == "deny":
+    if event.reply == "deny" or says_no_code(text):
         return finish(desk, ctx)
     if not COMPANY_CODE.match(text):
         return None
@@ -140,6 +141,16 @@ def on_company(desk: Desk, ctx: Context, event: Event) -> Step | None:
     if joined is not None:
         return finish(desk, ctx, joined)
     return Step(FLOW, COMPANY, (code_refused(ctx, text, _no_code_button()),), dict(ctx.data))
+
+
+_NEGATION = re.compile(r"\b(non|nessun\w*|senza|niente)\b")
+
+
+def says_no_code(text: str) -> bool:
+    """ "non ho un codice", "nessun codice", "sono senza codice": the «Non ce l'ho» button."""
+    folded = fold(text)
+    short = len(folded.split()) <= 6  # a longer message may well be a question too
+    return short and "codic" in folded and _NEGATION.search(folded) is not None
 
 
 def code_refused(ctx: Context, code: str, buttons: tuple[tuple[Button, ...], ...] = ()) -> Reply:

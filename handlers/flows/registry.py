@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 
 from handlers.context import Context
-from handlers.flows import handoff, menu, onboarding, privacy, profile, questions
+from handlers.flows import handoff, interview, menu, onboarding, privacy, profile, questions
 from handlers.flows.base import Desk, Flow, Step
 
 FLOWS: Mapping[str, Flow] = {
@@ -22,6 +22,7 @@ FLOWS: Mapping[str, Flow] = {
         handoff.HANDOFF,
         profile.PROFILE,
         menu.MENU,
+        interview.INTERVIEW,
     )
 }
 
@@ -35,6 +36,7 @@ COMMANDS: Mapping[str, Command] = {
     "miei_dati": lambda desk, ctx, args: privacy.export(desk, ctx),
     "cancella": lambda desk, ctx, args: privacy.ask_erase(desk, ctx),
     "profilo": lambda desk, ctx, args: profile.start(desk, ctx),
+    "bisogni": lambda desk, ctx, args: interview.start(desk, ctx),
 }
 """Commands that interrupt whatever flow is active; /start is the engine's own (it restarts)."""
 

@@ -296,8 +296,10 @@ def test_menu_has_buttons_that_lead_to_their_flows(desk: DialogueEngine) -> None
     chat = Chat(desk)
     chat.onboard()
     (menu,) = chat.send("/menu")
-    assert len([b for row in menu.buttons for b in row]) == 5
+    assert len([b for row in menu.buttons for b in row]) == 6
     assert EMAIL in chat.press(texts.MENU_HUMAN)[0].text
+    chat.send("/menu")
+    assert texts.INTERVIEW_NO_COMPANY in chat.press(texts.MENU_NEEDS)[0].text
     chat.send("/menu")
     assert "Come tratto i tuoi dati" in chat.press(texts.MENU_PRIVACY)[0].text
     chat.send("/menu")
