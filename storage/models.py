@@ -476,9 +476,7 @@ class Ticket(Base):
     note: Mapped[str | None] = mapped_column(Text)
     priority: Mapped[str] = mapped_column(String(SHORT_LENGTH))
     status: Mapped[str] = mapped_column(String(SHORT_LENGTH), index=True)
-    routed_to_id: Mapped[int | None] = mapped_column(
-        ForeignKey("managers.id", ondelete="SET NULL")
-    )
+    routed_to_id: Mapped[int | None] = mapped_column(ForeignKey("managers.id", ondelete="SET NULL"))
     assignee_id: Mapped[int | None] = mapped_column(ForeignKey("managers.id", ondelete="SET NULL"))
     thread_id: Mapped[int | None] = mapped_column(BigInteger)
     """The ticket's forum topic in the managers' chat (forum supergroups only)."""
@@ -507,9 +505,7 @@ class TicketEvent(Base):
     __table_args__ = (CheckConstraint(_in("actor", TICKET_ACTORS), name="actor"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    ticket_id: Mapped[int] = mapped_column(
-        ForeignKey("tickets.id", ondelete="CASCADE"), index=True
-    )
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id", ondelete="CASCADE"), index=True)
     at: Mapped[datetime] = mapped_column(UtcDateTime())
     actor: Mapped[str] = mapped_column(String(SHORT_LENGTH))
     manager_id: Mapped[int | None] = mapped_column(ForeignKey("managers.id", ondelete="SET NULL"))
@@ -529,9 +525,7 @@ class TicketMessage(Base):
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    ticket_id: Mapped[int] = mapped_column(
-        ForeignKey("tickets.id", ondelete="CASCADE"), index=True
-    )
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id", ondelete="CASCADE"), index=True)
     at: Mapped[datetime] = mapped_column(UtcDateTime())
     direction: Mapped[str] = mapped_column(String(SHORT_LENGTH))
     manager_id: Mapped[int | None] = mapped_column(ForeignKey("managers.id", ondelete="SET NULL"))
