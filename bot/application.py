@@ -40,8 +40,10 @@ from bot.adapter import delivery_of, to_turn
 from bot.delivery import Deliverer, TelegramSender, answer_callback
 from bot.intake import DONE_GROUP, AckQueue, GatedBot, UpdateGate
 from bot.settings import BotConfigurationError, TelegramSettings
+from bot.tickets import TicketThreads, check_managers_chat
 from bot.transport import AiohttpRequest
 from bot.trust import vouched
+from escalation import EscalationSettings
 from handlers import COMMAND_DESCRIPTIONS, Incoming, TurnDispatcher, texts
 from storage import Database
 
@@ -65,9 +67,13 @@ class DeskBot:
         on_shutdown: Callable[[], None] | None = None,
         *,
         outbox: Database,
+        escalation: EscalationSettings | None = None,
     ) -> None:
         """`outbox`: the desk's database, where the engine queues replies and this process
-        records their delivery (its own connection when the engine runs in workers)."""
+        records their delivery (its own connection when the engine runs in workers).
+        `escalation`: its managers' chat is checked at start and its updates reach the
+        engine (other groups get only "write to me privately")."""
+        self._managers_chat = None if escalation is None else escalation.managers_chat_id
         self._dispatcher = dispatcher
         self._settings = settings
         self._clock = clock
@@ -134,9 +140,16 @@ class DeskBot:
         await application.bot.set_my_commands(
             [BotCommand(name, description) for name, description in COMMAND_DESCRIPTIONS]
         )
+        threads = None
+        if self._managers_chat is not None:  # a chat the bot is not in stops the start here
+            forum = await check_managers_chat(application.bot, self._managers_chat)
+            threads = TicketThreads(application.bot, self._outbox, self._managers_chat, forum)
         await self._dispatcher.warm_up()  # before any update is taken
         self._deliverer = Deliverer(
-            self._outbox, TelegramSender(application.bot).send, self._on_refused, self._clock
+            self._outbox,
+            TelegramSender(application.bot, threads).send,
+            self._on_refused,
+            self._clock,
         )
         await self._deliverer.start()
         self._housekeeping = asyncio.create_task(self._run_housekeeping())
@@ -167,12 +180,12 @@ class DeskBot:
             await asyncio.sleep(period)
 
     async def on_update(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        if not vouched(update):
+        if not vouched(update, self._managers_chat):
             logger.warning(
                 "update %s dropped: its private chat is not the sender's", update.update_id
             )
             return
-        turn = to_turn(update, self._clock())
+        turn = to_turn(update, self._clock(), self._managers_chat)
         if turn is None:
             logger.info("update %s ignored: nothing the desk acts on", update.update_id)
             return

@@ -17,7 +17,8 @@ from collections.abc import Sequence
 
 from sqlalchemy.orm import Session
 
-from handlers import callbacks, texts
+from escalation import EscalationSettings
+from handlers import callbacks, managers, texts
 from handlers.context import Context
 from handlers.faq import Analysis, Answerer, IntentParser
 from handlers.flows import handoff, menu, onboarding, privacy, registry
@@ -59,15 +60,19 @@ class DialogueEngine:
         pseudonymizer: Pseudonymizer,
         settings: DialogueSettings,
         retention: RetentionSettings | None = None,
+        escalation: EscalationSettings | None = None,
     ) -> None:
+        """`escalation`: the managers' chat and SLA; None (or no chat id) hands people the
+        desk's contacts instead of opening tickets."""
         self._db = database
+        self._escalation = escalation
         self._retention_rules = retention or RetentionSettings()
         self._topics = {entry.id: entry.topic for entry in retriever.entries}
         self._erased = False
         self._pseudonymizer = pseudonymizer
         self._settings = settings
         self._answerer = Answerer(retriever, intents, settings)
-        self._desk = Desk(settings, self._answerer)
+        self._desk = Desk(settings, self._answerer, escalation)
         self._retention = dt.timedelta(days=settings.retention_days)
 
     def handle(self, turn: Turn, update_id: int | None = None) -> Outcome:
@@ -242,6 +247,9 @@ class DialogueEngine:
         """Enforce retention (handlers/housekeeping.py), then clear the erased from the files."""
         with self._db.session() as session:
             done = enforce_retention(session, now=now, retention=self._retention_rules)
+        if self._escalation is not None and self._escalation.enabled:
+            with self._db.session() as session:
+                done.update(managers.check_targets(session, self._escalation, now))
         if erased_anything(done):
             self._db.checkpoint()
         logger.info("housekeeping: %s", done)
@@ -250,11 +258,21 @@ class DialogueEngine:
     # -- routing ---------------------------------------------------------------------------
 
     def _in_group(self, session: Session, turn: Turn, update_key: str | None) -> Outcome:
-        """A group chat: a command gets "write to me privately", anything else is ignored.
+        """A group chat: the managers' chat goes to handlers/managers.py; elsewhere a command
+        gets "write to me privately", anything else is ignored.
 
         Nothing about the person is stored: they have not consented to anything. The reply
         goes through the outbox like any other, keyed by the update (there is no log row).
         """
+        escalation = self._escalation
+        if escalation is not None and turn.chat_id == escalation.managers_chat_id:
+            replies = managers.handle(session, turn, escalation, update_key)
+            if not replies:
+                return Outcome(ignored=True)
+            outbox = queue_replies(
+                session, turn=turn, replies=replies, interaction_id=None, update_key=update_key
+            )
+            return Outcome(replies=replies, outbox=outbox)
         if turn.command is None:
             return Outcome(ignored=True)
         if turn.bot_username:
@@ -341,6 +359,10 @@ class DialogueEngine:
             if step is not None:
                 self._apply(ctx, step, interrupting=False)
                 return
+        relayed = handoff.relay(self._desk, ctx, event)
+        if relayed is not None:
+            self._apply(ctx, relayed, interrupting=True)
+            return
         if event.urgent is not None:
             self._apply(ctx, self._urgent(ctx, event.urgent), interrupting=True)
             return

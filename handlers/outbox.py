@@ -24,10 +24,12 @@ scan takes them only if they are still pending this long after the turn (the pro
 or the first send failed and its retry was lost with the process)."""
 
 
-def to_outgoing(reply: Reply) -> Outgoing:
-    """A reply as the outbox stores it (the channel renders it when it sends)."""
+def to_outgoing(reply: Reply, thread_id: int | None = None) -> Outgoing:
+    """A reply as the outbox stores it (the channel renders it when it sends), in the forum
+    topic `thread_id` when the turn it answers was written in one."""
     document = reply.document
     return Outgoing(
+        thread_id=thread_id,
         text=reply.text,
         buttons=tuple(tuple((b.label, b.data) for b in row) for row in reply.buttons),
         document=None
@@ -56,7 +58,7 @@ def queue_replies(
     prefix = _key_prefix(interaction_id, update_key)
     entries: list[OutboxEntry] = []
     for number, reply in enumerate(messages_of(turn, replies)):
-        message = to_outgoing(reply)
+        message = to_outgoing(reply, turn.thread_id)
         row = enqueue(
             session,
             chat_id=turn.chat_id,

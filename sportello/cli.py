@@ -423,7 +423,11 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
         desk = build_desk(settings, progress=sys.stderr.isatty())
         dispatcher = TurnDispatcher.in_process(desk.engine, settings.workers.max_batch)
         desk_bot = DeskBot(
-            dispatcher, settings.telegram, on_shutdown=desk.close, outbox=desk.database
+            dispatcher,
+            settings.telegram,
+            on_shutdown=desk.close,
+            outbox=desk.database,
+            escalation=settings.escalation,
         )
         run_bot(desk_bot, settings.telegram)
         return EXIT_OK
@@ -434,7 +438,13 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
     lanes = start_workers(settings, processes)
     dispatcher = TurnDispatcher(lanes, settings.workers.max_batch)
     outbox = open_database(settings)  # the bot process records deliveries itself
-    desk_bot = DeskBot(dispatcher, settings.telegram, on_shutdown=outbox.dispose, outbox=outbox)
+    desk_bot = DeskBot(
+        dispatcher,
+        settings.telegram,
+        on_shutdown=outbox.dispose,
+        outbox=outbox,
+        escalation=settings.escalation,
+    )
     run_bot(desk_bot, settings.telegram)
     return EXIT_OK
 

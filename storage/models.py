@@ -490,7 +490,6 @@ class Ticket(Base):
     closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     reminded_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     escalated_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
-    erased_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     rating: Mapped[int | None] = mapped_column(Integer)
     rating_comment: Mapped[str | None] = mapped_column(Text)
 

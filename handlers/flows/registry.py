@@ -35,6 +35,7 @@ COMMANDS: Mapping[str, Command] = {
     "miei_dati": lambda desk, ctx, args: privacy.export(desk, ctx),
     "cancella": lambda desk, ctx, args: privacy.ask_erase(desk, ctx),
     "profilo": lambda desk, ctx, args: profile.start(desk, ctx),
+    "richieste": lambda desk, ctx, args: handoff.my_requests(desk, ctx),
 }
 """Commands that interrupt whatever flow is active; /start is the engine's own (it restarts)."""
 

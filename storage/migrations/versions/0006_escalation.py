@@ -69,7 +69,6 @@ def upgrade() -> None:
         sa.Column("closed_at", _timestamp(), nullable=True),
         sa.Column("reminded_at", _timestamp(), nullable=True),
         sa.Column("escalated_at", _timestamp(), nullable=True),
-        sa.Column("erased_at", _timestamp(), nullable=True),
         sa.Column("rating", sa.Integer(), nullable=True),
         sa.Column("rating_comment", sa.Text(), nullable=True),
         sa.CheckConstraint(
