@@ -41,7 +41,7 @@ from handlers import callbacks, texts
 from handlers.flows.handoff import rating_buttons
 from handlers.ticket_messages import ACTIONS, CARD, TICKET_FLOW, post_to_thread, write_to_worker
 from handlers.turns import Reply, Turn
-from storage import Manager, Ticket
+from storage import Manager, Ticket, chat_id_for
 
 COMMANDS = {"prendi": "take", "risolto": "resolve", "chiudi": "close", "riassegna": "reassign"}
 """Commands a manager writes in a ticket's thread, and the action each one is."""
@@ -169,7 +169,7 @@ def _answer(
     text = (turn.text or "").strip()
     if ticket.status == statuses.CLOSED:
         return [Reply(texts.THREAD_IS_CLOSED.format(number=ticket.id))]
-    if ticket.user_ref is None:
+    if ticket.user_ref is None or chat_id_for(session, user_ref=ticket.user_ref) is None:
         return [Reply(texts.THREAD_ERASED.format(number=ticket.id))]
     try:
         add_manager_message(
