@@ -29,6 +29,7 @@ from knowledge import (
 )
 from knowledge.evaluation import by_language, percentile
 from sportello.errors import SportelloError
+from sportello.escalation_commands import add_escalation_commands
 from sportello.files import PRIVATE_UMASK
 from sportello.logs import configure_logging
 from sportello.nlu_commands import add_backend_option, add_nlu_commands, eval_classifier
@@ -160,6 +161,7 @@ def _parser() -> argparse.ArgumentParser:
     listing = companies.add_parser("list", help="list companies")
     listing.set_defaults(run=_companies_list)
     _add_needs_commands(commands, companies)
+    add_escalation_commands(commands, _now)  # managers add|list|remove, tickets list|show
     return parser
 
 
