@@ -24,7 +24,7 @@ from handlers.faq import Analysis, Answerer, IntentParser
 from handlers.flows import handoff, menu, onboarding, privacy, registry
 from handlers.flows.base import Desk, Event, Flow, Step
 from handlers.housekeeping import enforce_retention, erased_anything
-from handlers.outbox import queue_replies
+from handlers.outbox import queue_replies, with_queued
 from handlers.pseudonym import Pseudonymizer
 from handlers.settings import DialogueSettings, RetentionSettings
 from handlers.turns import Incoming, Outcome, Reply, Turn
@@ -38,6 +38,7 @@ from storage import (
     mark_update_processed,
     save_flow,
     set_blocked,
+    take_queued,
 )
 
 logger = logging.getLogger(__name__)
@@ -137,6 +138,7 @@ class DialogueEngine:
     ) -> Outcome:
         turn = incoming.turn
         session.expire_all()  # an earlier turn of the batch may have changed rows it loaded
+        take_queued(session)  # rows of an earlier turn of the batch are in its outcome
         update_key = self._update_key(incoming)
         if update_key is not None and not mark_update_processed(
             session, key=update_key, now=turn.at
@@ -200,6 +202,7 @@ class DialogueEngine:
             interaction_id=interaction_id,
             update_key=update_key,
         )
+        outbox = with_queued(session, outbox)
         logger.info(
             "turn handled: kind=%s intent=%s decision=%s",
             ctx.record.kind,
@@ -267,12 +270,11 @@ class DialogueEngine:
         escalation = self._escalation
         if escalation is not None and turn.chat_id == escalation.managers_chat_id:
             replies = managers.handle(session, turn, escalation, update_key)
-            if not replies:
-                return Outcome(ignored=True)
             outbox = queue_replies(
                 session, turn=turn, replies=replies, interaction_id=None, update_key=update_key
             )
-            return Outcome(replies=replies, outbox=outbox)
+            outbox = with_queued(session, outbox)
+            return Outcome(replies=replies, outbox=outbox, ignored=not replies and not outbox)
         if turn.command is None:
             return Outcome(ignored=True)
         if turn.bot_username:

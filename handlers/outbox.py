@@ -15,7 +15,7 @@ import uuid
 from sqlalchemy.orm import Session
 
 from handlers.turns import OutboxEntry, Reply, Turn, messages_of
-from storage import Outgoing, OutgoingDocument, enqueue
+from storage import Outgoing, OutgoingDocument, enqueue, take_queued
 
 QUEUED_CHANNELS = frozenset({"telegram"})
 HANDOFF = dt.timedelta(seconds=30)
@@ -71,6 +71,18 @@ def queue_replies(
         if row is not None:
             entries.append(OutboxEntry(row, turn.chat_id, message))
     return entries
+
+
+def with_queued(session: Session, entries: list[OutboxEntry]) -> list[OutboxEntry]:
+    """The turn's entries and, after them, the other rows it queued (for other chats), so
+    the channel sends everything the turn decided at once."""
+    known = {entry.id for entry in entries}
+    others = [
+        OutboxEntry(row, chat_id, message)
+        for row, chat_id, message in take_queued(session)
+        if row not in known
+    ]
+    return [*entries, *others]
 
 
 def _key_prefix(interaction_id: int | None, update_key: str | None) -> str:

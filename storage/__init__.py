@@ -97,6 +97,7 @@ from storage.outbox import (
     outbox_status,
     prune_outbox,
     reschedule,
+    take_queued,
 )
 from storage.privacy import erase_unconsented_users, erase_user, export_user_data
 from storage.retention import drop_stale_flow_value, erase_inactive_users, fold_old_interactions
@@ -205,4 +206,5 @@ __all__ = [
     "set_feedback",
     "set_language",
     "set_role",
+    "take_queued",
 ]

@@ -195,7 +195,23 @@ def enqueue(
     session.flush()  # a Core statement: pending ORM objects must be in first
     connection = session.connection()
     row = connection.execute(_insert(connection.dialect.name), values).first()
-    return None if row is None else int(row[0])
+    if row is None:
+        return None
+    session.info.setdefault(_QUEUED, []).append((int(row[0]), chat_id, message))
+    return int(row[0])
+
+
+_QUEUED = "sportello.outbox.queued"
+
+
+def take_queued(session: Session) -> list[tuple[int, int, Outgoing]]:
+    """The rows `enqueue` added through this session since the last call (id, chat, message).
+
+    A turn that queues messages for other chats (a manager's answer for the worker) hands
+    them to the bot with its own replies, so they go out at once instead of at the next scan.
+    """
+    queued: list[tuple[int, int, Outgoing]] = session.info.pop(_QUEUED, [])
+    return queued
 
 
 def due_messages(
