@@ -206,3 +206,42 @@ def test_erasure_closes_and_anonymises_and_tells_the_thread(
         group_turn(chat, MANAGER, text="ci sei?", reply_to=None, thread_id=None), 9100
     )
     assert reply.ignored  # no thread: nothing to do; in the thread it would say "chiusa"
+
+
+def test_housekeeping_reminds_then_escalates_to_the_network(
+    desk: Engine, database: Database
+) -> None:
+    """A ticket opened Friday 4 December 2026 at 17:00 in Rome: 8 working hours end on
+    Monday at 16:00 (Rome); the reminder comes at 6 hours, Monday at 14:00."""
+    with database.session() as session:
+        add_manager(
+            session,
+            telegram_user_id=902,
+            name="Bruno Bianchi",
+            company_code="ACME",
+            now=Chat.start_clock(),
+        )
+    chat = Chat(desk)
+    chat.onboard()
+    chat.send("/start ACME")  # joins the company: its manager Bruno gets the ticket
+    chat.clock = dt.datetime(2026, 12, 4, 16, 0, tzinfo=dt.UTC)
+    chat.send("/operatore")
+    chat.press("Sì, passamela")
+    chat.press("Salta")
+    (ticket,) = tickets(database)
+    assert ticket.company_id is not None and ticket.routed_to_id is not None
+    assert desk.housekeeping(dt.datetime(2026, 12, 7, 12, 59, tzinfo=dt.UTC))["reminded"] == 0
+    monday_two = dt.datetime(2026, 12, 7, 13, 1, tzinfo=dt.UTC)
+    assert desk.housekeeping(monday_two)["reminded"] == 1
+    assert desk.housekeeping(monday_two)["reminded"] == 0  # once
+    assert desk.housekeeping(dt.datetime(2026, 12, 7, 14, 59, tzinfo=dt.UTC))["escalated"] == 0
+    assert desk.housekeeping(dt.datetime(2026, 12, 7, 15, 1, tzinfo=dt.UTC))["escalated"] == 1
+    with database.session() as session:
+        notices = [
+            str(row.payload)
+            for row in session.scalars(select(OutboxMessage).where(OutboxMessage.chat_id == GROUP))
+        ]
+        escalated = session.get(Ticket, ticket.id)
+        assert escalated is not None and escalated.escalated_at is not None
+    assert any("Bruno, la richiesta n. 1 aspetta ancora" in n for n in notices)
+    assert any("la passo a Anna" in n for n in notices)
