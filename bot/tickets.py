@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from telegram import Bot, ReplyParameters
@@ -56,22 +56,39 @@ async def check_managers_chat(bot: Bot, chat_id: int) -> bool:
 
 @dataclass
 class TicketThreads:
+    """Places tickets' messages; keeps each ticket's topic and card in memory once known.
+
+    This process is the only writer of a ticket's topic and card ids, so what it learnt stays
+    true: only a ticket it has not seen since it started costs a read. A topic is created at
+    most once per ticket and process (a send that fails after the topic was created retries
+    into the same topic) and written with the card's id in one transaction once the card is
+    out; a process killed in between creates another topic for the card's retry.
+    """
+
     bot: Bot
     database: Database
     chat_id: int
     forum: bool
+    _known: dict[int, tuple[int | None, int | None]] = field(default_factory=dict)
 
     async def where(self, chat_id: int, place: TicketPlace | None) -> dict[str, Any]:
         """The send_message arguments that put a ticket's message in its place."""
         if place is None or chat_id != self.chat_id:
             return {}
-        thread_id, card_id = await asyncio.to_thread(self._place_of, place.ticket)
+        known = self._known.get(place.ticket)
+        if (
+            known is None
+            or (self.forum and known[0] is None)
+            or (not self.forum and known[1] is None)
+        ):
+            known = await asyncio.to_thread(self._place_of, place.ticket)
+            self._known[place.ticket] = known
+        thread_id, card_id = known
         if self.forum:
             if thread_id is None and place.topic:
                 topic = await self.bot.create_forum_topic(self.chat_id, place.topic)
-                thread_id = await asyncio.to_thread(
-                    self._set_thread, place.ticket, topic.message_thread_id
-                )
+                thread_id = topic.message_thread_id
+                self._known[place.ticket] = (thread_id, card_id)
             return {} if thread_id is None else {"message_thread_id": thread_id}
         if card_id is not None and not place.card:
             return {"reply_parameters": ReplyParameters(card_id, allow_sending_without_reply=True)}
@@ -80,8 +97,11 @@ class TicketThreads:
     async def sent(self, chat_id: int, place: TicketPlace | None, message_id: int) -> None:
         if place is None or chat_id != self.chat_id:
             return
+        thread_id, card_id = self._known.get(place.ticket, (None, None))
+        if place.card and card_id is None:
+            self._known[place.ticket] = (thread_id, message_id)
         try:
-            await asyncio.to_thread(self._record, place, message_id)
+            await asyncio.to_thread(self._record, place, message_id, thread_id)
         except Exception:  # the message is out: a lost mapping must not send it again
             logger.exception("could not record where ticket %s's message landed", place.ticket)
 
@@ -92,12 +112,10 @@ class TicketThreads:
                 return None, None
             return ticket.thread_id, ticket.card_message_id
 
-    def _set_thread(self, ticket_id: int, thread_id: int) -> int:
+    def _record(self, place: TicketPlace, message_id: int, thread_id: int | None) -> None:
         with self.database.session() as session:
-            return set_thread(session, ticket_id=ticket_id, thread_id=thread_id)
-
-    def _record(self, place: TicketPlace, message_id: int) -> None:
-        with self.database.session() as session:
+            if thread_id is not None and place.card:
+                set_thread(session, ticket_id=place.ticket, thread_id=thread_id)
             record_delivery(
                 session,
                 ticket_id=place.ticket,

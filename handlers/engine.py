@@ -202,7 +202,7 @@ class DialogueEngine:
             interaction_id=interaction_id,
             update_key=update_key,
         )
-        outbox = with_queued(session, outbox)
+        outbox = with_queued(session, turn, outbox)
         logger.info(
             "turn handled: kind=%s intent=%s decision=%s",
             ctx.record.kind,
@@ -273,7 +273,7 @@ class DialogueEngine:
             outbox = queue_replies(
                 session, turn=turn, replies=replies, interaction_id=None, update_key=update_key
             )
-            outbox = with_queued(session, outbox)
+            outbox = with_queued(session, turn, outbox)
             return Outcome(replies=replies, outbox=outbox, ignored=not replies and not outbox)
         if turn.command is None:
             return Outcome(ignored=True)

@@ -15,7 +15,7 @@ import uuid
 from sqlalchemy.orm import Session
 
 from handlers.turns import OutboxEntry, Reply, Turn, messages_of
-from storage import Outgoing, OutgoingDocument, enqueue, take_queued
+from storage import Outgoing, OutgoingDocument, defer, enqueue, take_queued
 
 QUEUED_CHANNELS = frozenset({"telegram"})
 HANDOFF = dt.timedelta(seconds=30)
@@ -73,15 +73,21 @@ def queue_replies(
     return entries
 
 
-def with_queued(session: Session, entries: list[OutboxEntry]) -> list[OutboxEntry]:
+def with_queued(session: Session, turn: Turn, entries: list[OutboxEntry]) -> list[OutboxEntry]:
     """The turn's entries and, after them, the other rows it queued (for other chats), so
-    the channel sends everything the turn decided at once."""
+    the channel sends everything the turn decided at once. Like the turn's replies, those
+    rows are kept from the outbox scan for a while, or the scan and the channel could both
+    send one of them."""
+    if turn.channel not in QUEUED_CHANNELS:
+        take_queued(session)
+        return entries
     known = {entry.id for entry in entries}
     others = [
         OutboxEntry(row, chat_id, message)
         for row, chat_id, message in take_queued(session)
         if row not in known
     ]
+    defer(session, ids=[entry.id for entry in others], until=turn.at + HANDOFF)
     return [*entries, *others]
 
 

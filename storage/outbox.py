@@ -214,6 +214,17 @@ def take_queued(session: Session) -> list[tuple[int, int, Outgoing]]:
     return queued
 
 
+def defer(session: Session, *, ids: Sequence[int], until: datetime) -> None:
+    """Keep pending rows from the deliverer's scan until `until`: the writer hands them to
+    the bot itself right after committing (see `enqueue`'s `not_before`)."""
+    if ids:
+        session.connection().execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id.in_(list(ids)), OutboxMessage.status == "pending")
+            .values(next_attempt_at=aware_utc(until, "until"))
+        )
+
+
 def due_messages(
     session: Session,
     *,

@@ -202,10 +202,12 @@ def test_erasure_closes_and_anonymises_and_tells_the_thread(
         assert all(m.text is None for m in session.scalars(select(TicketMessage)))
         notices = session.scalars(select(OutboxMessage).where(OutboxMessage.chat_id == GROUP))
         assert any("cancellato i suoi dati" in str(n.payload) for n in notices)
-    reply = desk.handle(
-        group_turn(chat, MANAGER, text="ci sei?", reply_to=None, thread_id=None), 9100
-    )
-    assert reply.ignored  # no thread: nothing to do; in the thread it would say "chiusa"
+    with database.session() as session:
+        session.get(Ticket, ticket.id).thread_id = 88  # type: ignore[union-attr]
+    reply = desk.handle(group_turn(chat, MANAGER, text="ci sei?", thread_id=88), 9100)
+    assert "è chiusa" in reply.replies[0].text  # the anonymous ticket still answers
+    shown = desk.handle(group_turn(chat, MANAGER, command="risolto", thread_id=88), 9101)
+    assert "non si può fare" in shown.replies[0].text
 
 
 def test_housekeeping_reminds_then_escalates_to_the_network(
