@@ -13,6 +13,9 @@ person and confirms; timed from the last confirmation (the "Salta" that opens th
 the card accepted by the stand-in in the managers' chat (topic creation included). Then the
 manager answers `--replies` times in the ticket's topic (or in reply to its card); timed from
 the manager's message queued to the answer accepted in the worker's chat.
+
+The bot keeps to Telegram's 20 messages a minute per group (`telegram.group_max_rate`), so 20
+tickets in a minute queue behind that cap; `--group-max-rate 1000` shows the desk's own cost.
 """
 
 from __future__ import annotations
@@ -53,8 +56,14 @@ FIRST_USER = 800_000
 _NUMBER = re.compile(r"n\. (\d+)")
 
 
-def desk_env(port: int, data: Path) -> dict[str, str]:
+def desk_env(port: int, data: Path, group_max_rate: float | None) -> dict[str, str]:
+    extra = (
+        {}
+        if group_max_rate is None
+        else {"SPORTELLO__TELEGRAM__GROUP_MAX_RATE": str(group_max_rate)}
+    )
     return {
+        **extra,
         **os.environ,
         "SPORTELLO__LOG_LEVEL": "WARNING",
         "SPORTELLO__DATA_DIR": str(data),
@@ -136,7 +145,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
     standin.add_group(GROUP, forum=not args.plain)
     await standin.start()
     with tempfile.TemporaryDirectory(prefix="escalation-bench-") as scratch:
-        env = desk_env(port, Path(scratch))
+        env = desk_env(port, Path(scratch), args.group_max_rate)
         subprocess.run(
             [sys.executable, "-m", "sportello.cli", "managers", "add", "--telegram-id",
              str(MANAGER), "--name", "Anna Rossi"],
@@ -198,6 +207,11 @@ def report(args: argparse.Namespace, figures: dict[str, Any]) -> str:
         if args.plain
         else "forum supergroup (a topic per ticket)"
     )
+    rate = (
+        "the desk's default, 20 messages/min per group (Telegram's limit)"
+        if args.group_max_rate is None
+        else f"{args.group_max_rate:g} messages/min per group"
+    )
     card = f"{figures['card_p50']:.0f} ms | {figures['card_p95']:.0f} ms"
     worker = f"{figures['worker_p50']:.0f} ms | {figures['worker_p95']:.0f} ms"
     return "\n".join(
@@ -206,7 +220,8 @@ def report(args: argparse.Namespace, figures: dict[str, Any]) -> str:
             "",
             f"`sportello run` (polling, SQLite, 1 engine worker) against the loopback stand-in;"
             f" managers' chat: {kind}. {args.users} workers at once, {args.rounds} rounds:"
-            f" {figures['tickets']} tickets, {figures['relays']} manager answers.",
+            f" {figures['tickets']} tickets, {figures['relays']} manager answers."
+            f" Group send cap: {rate}.",
             f"Machine: {platform.machine()}, {os.cpu_count()} cores shared with other work"
             f" (load average {load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f} at the end).",
             "",
@@ -228,6 +243,12 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=4)
     parser.add_argument("--replies", type=int, default=5)
     parser.add_argument("--plain", action="store_true", help="a supergroup without topics")
+    parser.add_argument(
+        "--group-max-rate",
+        type=float,
+        default=None,
+        help="messages/min the bot sends to one group (default: the desk's 20, Telegram's limit)",
+    )
     parser.add_argument("--out", type=Path, default=None)
     args = parser.parse_args()
     figures = asyncio.run(run(args))
