@@ -29,6 +29,7 @@ from escalation import (
     manager_by_id,
     messages_of,
     remove_manager,
+    set_available,
     statuses,
 )
 from sportello.settings import Settings
@@ -48,6 +49,12 @@ def add_escalation_commands(commands: Any, now: Callable[[], dt.datetime]) -> No
     add.set_defaults(run=_failing(lambda args, settings: _managers_add(args, settings, now())))
     listing = managers_commands.add_parser("list", help="list managers")
     listing.set_defaults(run=_failing(_managers_list))
+    available = managers_commands.add_parser(
+        "available", help="take (or stop taking) new requests, e.g. during holidays"
+    )
+    available.add_argument("--telegram-id", type=int, required=True)
+    available.add_argument("state", choices=("yes", "no"))
+    available.set_defaults(run=_failing(_managers_available))
     remove = managers_commands.add_parser("remove", help="remove a manager")
     remove.add_argument("--telegram-id", type=int, required=True)
     remove.set_defaults(run=_failing(_managers_remove))
@@ -110,6 +117,18 @@ def _managers_list(args: argparse.Namespace, settings: Settings) -> int:
         for manager, code in rows:
             available = "" if manager.available else " (not available)"
             print(f"{manager.telegram_user_id}\t{manager.name}\t{code or 'network'}{available}")
+    return EXIT_OK
+
+
+def _managers_available(args: argparse.Namespace, settings: Settings) -> int:
+    with _session(settings) as session:
+        if not set_available(
+            session, telegram_user_id=args.telegram_id, available=args.state == "yes"
+        ):
+            print(f"errore: no manager with Telegram id {args.telegram_id}", file=sys.stderr)
+            return EXIT_USAGE
+    state = "takes" if args.state == "yes" else "does not take"
+    print(f"manager {args.telegram_id} {state} new requests")
     return EXIT_OK
 
 

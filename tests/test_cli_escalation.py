@@ -40,8 +40,9 @@ def test_managers_and_tickets_from_the_command_line(tmp_path: Path) -> None:
         "managers", "add", "--telegram-id", "902", "--name", "X", "--company", "NOPE", env=env
     )
     assert unknown.returncode == 2 and "no company" in unknown.stderr
+    assert run_cli("managers", "available", "--telegram-id", "900", "no", env=env).returncode == 0
     listing = run_cli("managers", "list", env=env).stdout.splitlines()
-    assert listing == ["901\tRete\tnetwork", "900\tAnna Rossi\tACME"]
+    assert listing == ["901\tRete\tnetwork", "900\tAnna Rossi\tACME (not available)"]
 
     database = Database.from_url(f"sqlite:///{tmp_path / 'sportello.db'}")
     with database.session() as session:
