@@ -40,8 +40,10 @@ from bot.adapter import delivery_of, to_turn
 from bot.delivery import Deliverer, TelegramSender, answer_callback
 from bot.intake import DONE_GROUP, AckQueue, GatedBot, UpdateGate
 from bot.settings import BotConfigurationError, TelegramSettings
+from bot.tickets import TicketThreads, check_managers_chat
 from bot.transport import AiohttpRequest
 from bot.trust import vouched
+from escalation import EscalationSettings
 from handlers import COMMAND_DESCRIPTIONS, Incoming, TurnDispatcher, texts
 from handlers.i18n import Translations
 from nlu.language import DEFAULT_LANGUAGE, LANGUAGES, normalise_hint
@@ -68,10 +70,14 @@ class DeskBot:
         *,
         outbox: Database,
         translations: Translations | None = None,
+        escalation: EscalationSettings | None = None,
     ) -> None:
         """`outbox`: the desk's database, where the engine queues replies and this process
-        records their delivery (its own connection when the engine runs in workers).
-        `translations`: the interface catalogs, for the command list in each language."""
+        records their delivery (its own connection when the engine runs in a worker).
+        `translations`: the interface catalogs, for the command list in each language.
+        `escalation`: its managers' chat is checked at start and its updates reach the
+        engine (other groups get only "write to me privately")."""
+        self._managers_chat = None if escalation is None else escalation.managers_chat_id
         self._dispatcher = dispatcher
         self._translations = translations or Translations.load()
         self._settings = settings
@@ -146,9 +152,16 @@ class DeskBot:
                     [BotCommand(name, description) for name, description in commands],
                     language_code=language,
                 )
+        threads = None
+        if self._managers_chat is not None:  # a chat the bot is not in stops the start here
+            forum = await check_managers_chat(application.bot, self._managers_chat)
+            threads = TicketThreads(application.bot, self._outbox, self._managers_chat, forum)
         await self._dispatcher.warm_up()  # before any update is taken
         self._deliverer = Deliverer(
-            self._outbox, TelegramSender(application.bot).send, self._on_refused, self._clock
+            self._outbox,
+            TelegramSender(application.bot, threads).send,
+            self._on_refused,
+            self._clock,
         )
         await self._deliverer.start()
         self._housekeeping = asyncio.create_task(self._run_housekeeping())
@@ -179,12 +192,12 @@ class DeskBot:
             await asyncio.sleep(period)
 
     async def on_update(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        if not vouched(update):
+        if not vouched(update, self._managers_chat):
             logger.warning(
                 "update %s dropped: its private chat is not the sender's", update.update_id
             )
             return
-        turn = to_turn(update, self._clock())
+        turn = to_turn(update, self._clock(), self._managers_chat)
         if turn is None:
             logger.info("update %s ignored: nothing the desk acts on", update.update_id)
             return

@@ -84,6 +84,7 @@ def build_desk(settings: Settings, progress: bool = False) -> Desk:
         pseudonymizer=Pseudonymizer(key),
         settings=settings.dialogue,
         retention=settings.privacy,
+        escalation=settings.escalation,
     )
     logger.info("desk ready: %d entries, database %s", len(kb.entries), database.url)
     return Desk(engine=engine, database=database, retriever=retriever)

@@ -21,6 +21,7 @@ from pydantic_settings import (
 )
 
 from bot.settings import TelegramSettings
+from escalation.settings import EscalationSettings
 from handlers.dispatch import DEFAULT_MAX_BATCH
 from handlers.settings import DialogueSettings, RetentionSettings
 from knowledge import BUNDLED_BASE, BUNDLED_TOPICS, EncoderSettings, RetrievalSettings
@@ -123,6 +124,7 @@ class Settings(BaseSettings):
     dialogue: DialogueSettings = DialogueSettings()
     telegram: TelegramSettings = TelegramSettings()
     workers: WorkerSettings = WorkerSettings()
+    escalation: EscalationSettings = EscalationSettings()
 
     @model_validator(mode="after")
     def _texts_live_no_longer_than_their_rows(self) -> Settings:
