@@ -24,7 +24,7 @@ from handlers.turns import (
 )
 
 if TYPE_CHECKING:
-    from handlers.dispatch import EngineLane, ThreadLane, TurnDispatcher
+    from handlers.dispatch import TurnDispatcher
     from handlers.engine import DialogueEngine
     from handlers.faq import IntentParser
     from handlers.pseudonym import Pseudonymizer
@@ -37,22 +37,18 @@ __all__ = [
     "DialogueEngine",
     "DialogueSettings",
     "Document",
-    "EngineLane",
     "Incoming",
     "IntentParser",
     "OutboxEntry",
     "Outcome",
     "Pseudonymizer",
     "Reply",
-    "ThreadLane",
     "Turn",
     "TurnDispatcher",
 ]
 
 _LAZY = {
     "DialogueEngine": "handlers.engine",
-    "EngineLane": "handlers.dispatch",
-    "ThreadLane": "handlers.dispatch",
     "TurnDispatcher": "handlers.dispatch",
     "IntentParser": "handlers.faq",
     "Pseudonymizer": "handlers.pseudonym",

@@ -57,7 +57,7 @@ async def polling(
     standin: BotApiStandIn, engine: DialogueEngine, database: Database
 ) -> AsyncIterator[Deliver]:
     app = DeskBot(
-        TurnDispatcher.in_process(engine), telegram_settings(standin), outbox=database
+        TurnDispatcher(engine), telegram_settings(standin), outbox=database
     ).build()
     await start(app)
     assert app.updater is not None
@@ -81,7 +81,7 @@ async def webhook(
     settings = telegram_settings(
         standin, mode="webhook", webhook_port=port, webhook_url=url, webhook_secret=secret
     )
-    app = DeskBot(TurnDispatcher.in_process(engine), settings, outbox=database).build()
+    app = DeskBot(TurnDispatcher(engine), settings, outbox=database).build()
     halt = asyncio.Event()
     serving = asyncio.create_task(serve_webhook(app, settings, halt, retries=0))
     await standin.wait_for(lambda calls: any(c.method == "setWebhook" for c in calls))
@@ -206,7 +206,7 @@ async def test_messages_left_pending_by_a_dead_process_go_out_before_new_updates
             )
     standin.queue_update(message_update(person, "/menu"))
     app = DeskBot(
-        TurnDispatcher.in_process(engine), telegram_settings(standin), outbox=database
+        TurnDispatcher(engine), telegram_settings(standin), outbox=database
     ).build()
     await start(app)
     assert app.updater is not None
