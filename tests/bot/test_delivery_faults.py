@@ -56,9 +56,7 @@ async def stop(app: Application) -> None:  # type: ignore[type-arg]
 async def polling(
     standin: BotApiStandIn, engine: DialogueEngine, database: Database
 ) -> AsyncIterator[Deliver]:
-    app = DeskBot(
-        TurnDispatcher(engine), telegram_settings(standin), outbox=database
-    ).build()
+    app = DeskBot(TurnDispatcher(engine), telegram_settings(standin), outbox=database).build()
     await start(app)
     assert app.updater is not None
     await app.updater.start_polling(poll_interval=0, timeout=1)
@@ -205,9 +203,7 @@ async def test_messages_left_pending_by_a_dead_process_go_out_before_new_updates
                 not_before=later,
             )
     standin.queue_update(message_update(person, "/menu"))
-    app = DeskBot(
-        TurnDispatcher(engine), telegram_settings(standin), outbox=database
-    ).build()
+    app = DeskBot(TurnDispatcher(engine), telegram_settings(standin), outbox=database).build()
     await start(app)
     assert app.updater is not None
     await app.updater.start_polling(poll_interval=0, timeout=1)

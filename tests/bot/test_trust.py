@@ -154,9 +154,7 @@ async def dropped(caplog: pytest.LogCaptureFixture, count: int) -> None:
 async def polling_app(
     standin: BotApiStandIn, engine: DialogueEngine, database: Database
 ) -> AsyncIterator[Application]:  # type: ignore[type-arg]
-    app = DeskBot(
-        TurnDispatcher(engine), telegram_settings(standin), outbox=database
-    ).build()
+    app = DeskBot(TurnDispatcher(engine), telegram_settings(standin), outbox=database).build()
     async with app:
         assert app.post_init is not None
         await app.post_init(app)
