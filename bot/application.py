@@ -2,8 +2,8 @@
 
 The engine is synchronous (retrieval is CPU work, storage is a database transaction), so the
 bot never calls it directly: each update's turn goes to a `TurnDispatcher`, which runs the
-engine in batches in a worker process (or a thread) while the event loop keeps receiving and
-sending. The engine writes the replies to the outbox in the turn's transaction; the bot then
+engine in batches on a thread of its own (handlers/dispatch.py) while the event loop keeps
+receiving and sending. The engine writes the replies to the outbox in the turn's transaction; the bot then
 hands them to its `Deliverer` (bot/delivery.py), which sends them at once and retries what
 fails (5xx, timeouts, dropped connections, 429s) until Telegram accepts or refuses it for good.
 
@@ -66,7 +66,7 @@ class DeskBot:
         outbox: Database,
     ) -> None:
         """`outbox`: the desk's database, where the engine queues replies and this process
-        records their delivery (its own connection when the engine runs in workers)."""
+        records their delivery (its own connection when the engine runs in a worker)."""
         self._dispatcher = dispatcher
         self._settings = settings
         self._clock = clock
