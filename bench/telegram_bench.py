@@ -72,20 +72,24 @@ QUESTIONS = ROOT / "bench/data/heldout_queries.tsv"
 FIRST_USER = 700_000
 
 
-def expected_replies(questions: list[str], data_dir: Path) -> list[int]:
-    """How many messages the engine answers each question with, for an onboarded worker."""
+def expected_replies(questions: list[str], data_dir: Path, fresh_users: bool = False) -> list[int]:
+    """How many messages the engine answers each question with, for an onboarded worker who
+    asked the questions before it in turn, or (`fresh_users`) who asks it first of all: what
+    came before can change the answer (a follow-up read in the context of the last answer)."""
     from handlers import Turn
     from sportello.desk import build_desk
     from sportello.settings import load_settings
 
     settings = load_settings(data_dir=data_dir)
     desk = build_desk(settings)
-    base = Turn(channel="test", user_id=1, chat_id=1, at=dt.datetime.now(dt.UTC))
-    desk.engine.handle(replace(base, command="start"))
-    for button in (callbacks.CONSENT_YES, callbacks.ROLE_WORKER, callbacks.COMPANY_NONE):
-        desk.engine.handle(replace(base, button=button))
     counts = []
-    for question in questions:
+    for number, question in enumerate(questions):
+        user = number + 1 if fresh_users else 1
+        base = Turn(channel="test", user_id=user, chat_id=user, at=dt.datetime.now(dt.UTC))
+        if fresh_users or number == 0:
+            desk.engine.handle(replace(base, command="start"))
+            for button in (callbacks.CONSENT_YES, callbacks.ROLE_WORKER, callbacks.COMPANY_NONE):
+                desk.engine.handle(replace(base, button=button))
         outcome = desk.engine.handle(replace(base, text=question))
         counts.append(len([r for r in outcome.replies if not r.notice]))
     desk.close()
@@ -490,9 +494,13 @@ def main() -> None:
     try:
         with LoadSampler() as load:
             expected = expected_replies(questions, scratch / "dry")
+            first = [] if args.no_faults else questions[:FAULT_USERS]
+            expected_first = (
+                expected_replies(first, scratch / "dry-first", fresh_users=True) if first else []
+            )
             for kind in () if args.no_faults else FAULTS:
                 load.phase = f"fault {kind}"
-                f = asyncio.run(fault_phase(kind, scratch, questions, expected))
+                f = asyncio.run(fault_phase(kind, scratch, first, expected_first))
                 faults[kind] = f
                 print(
                     f"fault {kind} for {FAULT_SECONDS:.0f} s, {f['users']:.0f} users waiting:"
