@@ -92,11 +92,11 @@ class NluSettings(BaseModel):
 
 class WorkerSettings(BaseModel):
     processes: int = Field(
-        default=0,
+        default=1,
         ge=0,
         le=1,
         description="1 runs the engine of `sportello run` in a worker process of its own, 0 in"
-        " a thread of the bot process (see sportello/workers.py for when a process pays)",
+        " a thread of the bot process (one process, less memory, less throughput)",
     )
     max_batch: int = Field(
         default=DEFAULT_MAX_BATCH, ge=1, description="turns an engine call takes at most"

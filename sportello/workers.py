@@ -5,7 +5,7 @@ Python (intent features, retrieval fusion, SQLAlchemy) both need the GIL, so in 
 they take turns on one core however many cores there are. With the engine in a worker process
 the bot process only receives and sends. Whether that is worth a second process on this path
 is measured in bench/telegram_bench.py (`desk-thread` against `desk-worker`); the setting
-`workers.processes` picks (0, the default: a thread of the bot process; 1: this).
+`workers.processes` picks (1, the default: this; 0: a thread of the bot process).
 
 `EngineProcess` has the engine's four methods (handlers.dispatch.Engine) and forwards each call
 through a pipe by the method's own name; the worker answers one call at a time. Batching is the

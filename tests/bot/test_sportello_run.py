@@ -1,5 +1,5 @@
 """`sportello run` as deployed: its own process, polling the loopback Bot API stand-in, with
-the engine in a thread of the bot (the default) and in a worker process of its own; then
+the engine in a worker process of its own (the default) and in a thread of the bot; then
 SIGTERM, as a service manager stops it. Its log, at DEBUG, holds neither the token nor what
 the user wrote nor who they are. Then kill -9 of every process of the desk in the middle of an
 outage."""
