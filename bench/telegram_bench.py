@@ -399,12 +399,16 @@ def figures(
         if before
         else f"| **total** | **{total}** |"
     )
-    out += [
-        "",
-        "| load | bot | users | updates | updates/s | latency p50 ms | latency p95 ms"
-        " | extra messages |",
-        "|---|---|---|---|---|---|---|---|",
-    ]
+    out += (
+        [
+            "",
+            "| load | bot | users | updates | updates/s | latency p50 ms | latency p95 ms"
+            " | extra messages |",
+            "|---|---|---|---|---|---|---|---|",
+        ]
+        if results
+        else []
+    )
     for (level, name), runs in results.items():
         rates = [r["rate"] for r in runs]
         rate = f"{statistics.median(rates):.0f}"
