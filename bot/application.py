@@ -3,9 +3,10 @@
 The engine is synchronous (retrieval is CPU work, storage is a database transaction), so the
 bot never calls it directly: each update's turn goes to a `TurnDispatcher`, which runs the
 engine in batches on a thread of its own (handlers/dispatch.py) while the event loop keeps
-receiving and sending. The engine writes the replies to the outbox in the turn's transaction; the bot then
-hands them to its `Deliverer` (bot/delivery.py), which sends them at once and retries what
-fails (5xx, timeouts, dropped connections, 429s) until Telegram accepts or refuses it for good.
+receiving and sending. The engine writes the replies to the outbox in the turn's transaction;
+the bot then hands them to its `Deliverer` (bot/delivery.py), which sends them at once and
+retries what fails (5xx, timeouts, dropped connections, 429s) until Telegram accepts or
+refuses it for good.
 
 Updates are taken only once the engine has answered a readiness check and the outbox left by
 the previous run is back in hand (`_post_init` runs before polling or the webhook starts),
