@@ -417,13 +417,12 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
     if settings.telegram.token is None:
         print("errore: manca il token del bot: imposta SPORTELLO__TELEGRAM__TOKEN", file=sys.stderr)
         return EXIT_USAGE
-    check_mode(settings.telegram)  # a weak webhook secret stops here, before any worker starts
-    processes = settings.workers.processes
-    if processes == 0:
+    check_mode(settings.telegram)  # a weak webhook secret stops here, before the engine starts
+    if settings.workers.processes == 0:
         from sportello.desk import build_desk
 
         desk = build_desk(settings, progress=sys.stderr.isatty())
-        dispatcher = TurnDispatcher.in_process(desk.engine, settings.workers.max_batch)
+        dispatcher = TurnDispatcher(desk.engine, settings.workers.max_batch)
         desk_bot = DeskBot(
             dispatcher,
             settings.telegram,
@@ -431,22 +430,27 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
             outbox=desk.database,
             escalation=settings.escalation,
         )
-        run_bot(desk_bot, settings.telegram)
-        return EXIT_OK
-    from sportello.desk import open_database, prepare_shared_state
-    from sportello.workers import start_workers
+    else:
+        from sportello.desk import open_database, prepare_shared_state
+        from sportello.workers import EngineProcess
 
-    prepare_shared_state(settings)
-    lanes = start_workers(settings, processes)
-    dispatcher = TurnDispatcher(lanes, settings.workers.max_batch)
-    outbox = open_database(settings)  # the bot process records deliveries itself
-    desk_bot = DeskBot(
-        dispatcher,
-        settings.telegram,
-        on_shutdown=outbox.dispose,
-        outbox=outbox,
-        escalation=settings.escalation,
-    )
+        prepare_shared_state(settings)
+        worker = EngineProcess(settings)
+        worker.start()
+        outbox = open_database(settings)  # the bot process records deliveries itself
+
+        def close() -> None:
+            worker.close()
+            outbox.dispose()
+
+        dispatcher = TurnDispatcher(worker, settings.workers.max_batch)
+        desk_bot = DeskBot(
+            dispatcher,
+            settings.telegram,
+            on_shutdown=close,
+            outbox=outbox,
+            escalation=settings.escalation,
+        )
     run_bot(desk_bot, settings.telegram)
     return EXIT_OK
 

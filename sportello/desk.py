@@ -91,11 +91,11 @@ def build_desk(settings: Settings, progress: bool = False) -> Desk:
 
 
 def prepare_shared_state(settings: Settings) -> None:
-    """What worker processes must find ready, done once by the parent before they start.
+    """What the engine's worker process must find ready, done by the parent before it starts.
 
     The content is checked here so that a broken entry stops the start with its file and
-    line; the schema is migrated and the pseudonymisation key created once, not raced by
-    several workers.
+    line, in the parent's own words; the schema is migrated and the pseudonymisation key
+    created once, by the process that also records deliveries.
     """
     pseudonym_key(settings)
     open_knowledge_base(settings)
