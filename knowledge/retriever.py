@@ -76,9 +76,18 @@ class RetrievalSettings(BaseModel):
     clarify_margin: float = Field(
         default=0.75, ge=0, description="fused-score gap under which two entries are too close"
     )
+    clear_similarity: float = Field(
+        default=0.68,
+        description="from this cosine up, a near tie with another welfare topic is still answered",
+    )
     referral_min_similarity: float = Field(
         default=0.40,
         description="a referral may be given from this cosine: saying 'ask them' costs little",
+    )
+    referral_rival_margin: float = Field(
+        default=1.25,
+        ge=0,
+        description="a welfare answer with a referral this close behind is asked about instead",
     )
     short_query_words: int = Field(
         default=2, ge=0, description="a query of this many content words or fewer is a keyword"
@@ -343,7 +352,12 @@ def is_keyword_query(words: int, coverage: float, settings: RetrievalSettings) -
 def decide(
     hits: Sequence[Hit], coverage: float, settings: RetrievalSettings, *, keyword: bool = False
 ) -> Decision:
-    """Answer when one entry clearly fits, ask when two are close, else offer a human."""
+    """Answer when one entry clearly fits, ask when two topics are close, else offer a human.
+
+    The rival is the best entry of another topic (a second entry of the same topic is no
+    reason to ask: both say the same). A referral entry as the rival is a stronger reason to
+    ask than a welfare one, so it counts from a wider gap (`referral_rival_margin`).
+    """
     if not hits:
         return "fallback"
     best = hits[0]
@@ -359,14 +373,21 @@ def decide(
     )
     if not fits:
         return "fallback"
-    if len(hits) > 1:
-        runner_up = hits[1]
-        if (
-            best.score - runner_up.score < settings.clarify_margin
-            and runner_up.entry.topic != best.entry.topic
-        ):
-            return "clarify"
-    return "answer"
+    rival = next((h for h in hits[1:] if h.entry.topic != best.entry.topic), None)
+    if rival is None:
+        return "answer"
+    gap = best.score - rival.score
+    if rival.entry.is_referral and not best.entry.is_referral:
+        # "Not mine" close behind a welfare entry: the message sits on the border of welfare
+        # (hours, pay, public benefits), where a confident welfare answer is the costly mistake.
+        return "clarify" if gap < settings.referral_rival_margin else "answer"
+    if gap >= settings.clarify_margin:
+        return "answer"
+    # A near tie in the fused ranking often comes from shared words alone ("credito",
+    # "busta paga"); when a phrasing of the best entry says nearly the same as the message,
+    # the encoder has settled it.
+    clear = best.similarity >= settings.clear_similarity and not rival.entry.is_referral
+    return "answer" if clear else "clarify"
 
 
 def _zscore(values: NDArray[np.float64]) -> NDArray[np.float64]:
