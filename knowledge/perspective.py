@@ -21,6 +21,7 @@ EMPLOYER_VOICE = re.compile(
     rf"|(?:la\s+)?nostra\s+{_COMPANY}|(?:i\s+)?(?:nostri|miei)\s+{_STAFF}"
     rf"|(?:ai|per\s+i|tra\s+i)\s+(?:nostri\s+)?{_STAFF}"
     r"|come\s+(?:azienda|datore|datori|ditta|impresa|cooperativa|ufficio\s+personale|hr)"
+    r"|(?:obblighi|adempimenti)\s+(?:del|dell'|per\s+il|per\s+l')\s*(?:datore|azienda)"
     r"|sono\s+(?:il|la)\s+(?:titolare|responsabile|consulente|datore|datrice)"
     r"|sono\s+(?:titolare|consulente|datore|datrice)"
     r"|possiamo|dobbiamo|vorremmo|volevamo|offriamo|diamo|paghiamo|applichiamo|facciamo"

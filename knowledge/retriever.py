@@ -76,6 +76,14 @@ class RetrievalSettings(BaseModel):
     clarify_margin: float = Field(
         default=0.75, ge=0, description="fused-score gap under which two entries are too close"
     )
+    dominant_margin: float = Field(
+        default=3.0,
+        ge=0,
+        description="a welfare entry this far ahead of every other topic needs less cosine...",
+    )
+    dominant_min_similarity: float = Field(
+        default=0.40, description="...only this much: both retrievers agree on it by a wide gap"
+    )
     clear_similarity: float = Field(
         default=0.68,
         description="from this cosine up, a near tie with another welfare topic is still answered",
@@ -366,17 +374,20 @@ def decide(
             return "fallback"
         rivals = [h for h in hits[1:] if best.score - h.score < settings.short_query_margin]
         return "clarify" if any(h.entry.topic != best.entry.topic for h in rivals) else "answer"
+    rival = next((h for h in hits[1:] if h.entry.topic != best.entry.topic), None)
+    gap = best.score - rival.score if rival is not None else float("inf")
     fits = (
         best.similarity >= settings.confident_similarity
         or (best.similarity >= settings.min_similarity and coverage >= settings.min_coverage)
         or (best.entry.is_referral and best.similarity >= settings.referral_min_similarity)
+        # a long or foreign message reads far from any one phrasing, yet its words can single
+        # out one entry by a wide margin ("ente bilaterale" + "occhiali"): that is evidence too
+        or (gap >= settings.dominant_margin and best.similarity >= settings.dominant_min_similarity)
     )
     if not fits:
         return "fallback"
-    rival = next((h for h in hits[1:] if h.entry.topic != best.entry.topic), None)
     if rival is None:
         return "answer"
-    gap = best.score - rival.score
     if rival.entry.is_referral and not best.entry.is_referral:
         # "Not mine" close behind a welfare entry: the message sits on the border of welfare
         # (hours, pay, public benefits), where a confident welfare answer is the costly mistake.
