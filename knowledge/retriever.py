@@ -82,7 +82,10 @@ class RetrievalSettings(BaseModel):
         description="a welfare entry this far ahead of every other topic needs less cosine...",
     )
     dominant_min_similarity: float = Field(
-        default=0.40, description="...only this much: both retrievers agree on it by a wide gap"
+        default=0.40, description="...only this much, when the gap is made of several words:"
+    )
+    dominant_min_terms: int = Field(
+        default=3, ge=1, description="...this many of the message's terms found in the entry"
     )
     clear_similarity: float = Field(
         default=0.68,
@@ -124,6 +127,8 @@ class Hit:
     """Cosine between the query and the entry's closest phrasing."""
     lexical: float
     """BM25 score of the entry."""
+    matched: int = 0
+    """How many distinct terms of the query the entry's text contains."""
 
 
 @dataclass(frozen=True)
@@ -230,6 +235,7 @@ class Retriever:
         bm25 = self._lexical_foreign if foreign else self._lexical
         terms = bm25.query_terms(text)
         lexical = bm25.scores(terms)
+        matched = bm25.matched(terms)
         vector = query_vector if query_vector is not None else self.embed(text)
         similarity = self._dense.entry_scores(
             vector, self.settings.dense_depth, multilingual=foreign
@@ -243,7 +249,13 @@ class Retriever:
             fused = fused - self.settings.audience_penalty * self._audience_mask[audience]
         top = _top_k(fused, k)
         hits = tuple(
-            Hit(self.entries[i], float(fused[i]), float(similarity[i]), float(lexical[i]))
+            Hit(
+                self.entries[i],
+                float(fused[i]),
+                float(similarity[i]),
+                float(lexical[i]),
+                int(matched[i]),
+            )
             for i in top
         )
         keyword = is_keyword_query(terms.words, terms.coverage, self.settings)
@@ -375,14 +387,20 @@ def decide(
         rivals = [h for h in hits[1:] if best.score - h.score < settings.short_query_margin]
         return "clarify" if any(h.entry.topic != best.entry.topic for h in rivals) else "answer"
     rival = next((h for h in hits[1:] if h.entry.topic != best.entry.topic), None)
-    gap = best.score - rival.score if rival is not None else float("inf")
+    gap = best.score - rival.score if rival is not None else 0.0
     fits = (
         best.similarity >= settings.confident_similarity
         or (best.similarity >= settings.min_similarity and coverage >= settings.min_coverage)
         or (best.entry.is_referral and best.similarity >= settings.referral_min_similarity)
-        # a long or foreign message reads far from any one phrasing, yet its words can single
-        # out one entry by a wide margin ("ente bilaterale" + "occhiali"): that is evidence too
-        or (gap >= settings.dominant_margin and best.similarity >= settings.dominant_min_similarity)
+        # a long or foreign message reads far from any one phrasing, yet several of its words
+        # can single out one entry by a wide margin ("ente bilaterale", "cooperative",
+        # "occhiali"): that is evidence too. One rare word ("Torino") is not.
+        or (
+            rival is not None
+            and gap >= settings.dominant_margin
+            and best.similarity >= settings.dominant_min_similarity
+            and best.matched >= settings.dominant_min_terms
+        )
     )
     if not fits:
         return "fallback"
