@@ -74,7 +74,7 @@ class RetrievalSettings(BaseModel):
         default=0.67, description="share of the query's words the base must know to answer"
     )
     clarify_margin: float = Field(
-        default=0.75, ge=0, description="fused-score gap under which two entries are too close"
+        default=1.0, ge=0, description="fused-score gap under which two entries are too close"
     )
     dominant_margin: float = Field(
         default=3.0,
@@ -88,7 +88,7 @@ class RetrievalSettings(BaseModel):
         default=3, ge=1, description="...this many of the message's terms found in the entry"
     )
     clear_similarity: float = Field(
-        default=0.68,
+        default=0.8,
         description="from this cosine up, a near tie with another welfare topic is still answered",
     )
     referral_min_similarity: float = Field(
