@@ -27,6 +27,7 @@ from handlers.translated_answers import title_in, wording
 from handlers.turns import Button, Reply
 from knowledge import Audience, Entry, Retriever, SearchResult
 from knowledge.encoders import Vectors
+from knowledge.perspective import speaks_as_employer
 from needs import plan_line
 from nlu import Parse
 from nlu.language import DEFAULT_LANGUAGE, Language, LanguageDetector, default_detector
@@ -128,9 +129,16 @@ class Answerer:
         language: str = DEFAULT_LANGUAGE,
     ) -> SearchResult:
         """Search the knowledge base for `prepared`, preferring the user's role's entries,
-        on the path of the message's language (other languages have phrasings of their own)."""
+        on the path of the message's language (other languages have phrasings of their own).
+
+        A worker whose message speaks for the company ("siamo una cooperativa, come
+        partiamo?") gets no preference either way: the words decide between the sides.
+        """
+        audience = _audience(ctx.role)
+        if audience == "worker" and speaks_as_employer(prepared):
+            audience = None
         return self._retriever.search(
-            prepared, audience=_audience(ctx.role), k=5, query_vector=vector, language=language
+            prepared, audience=audience, k=5, query_vector=vector, language=language
         )
 
     def prepare(self, text: str) -> str:
