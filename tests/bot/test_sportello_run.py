@@ -72,7 +72,9 @@ async def test_sportello_run_serves_a_conversation_and_stops_cleanly(
         "SPORTELLO__TELEGRAM__BASE_URL": standin.base_url,
         "SPORTELLO__TELEGRAM__BASE_FILE_URL": standin.base_file_url,
         "SPORTELLO__TELEGRAM__POLL_TIMEOUT": "1",
-        "SPORTELLO__DATABASE__URL": f"sqlite:///{Path(cli_env['SPORTELLO__DATA_DIR'])}/run.db",
+        # a database of its own: both placements play the same update ids, and a database
+        # shared between them would rightly ignore the second run's updates as already handled
+        "SPORTELLO__DATABASE__URL": f"sqlite:///{tmp_path / 'run.db'}",
         "SPORTELLO__LOG_LEVEL": "DEBUG",
         "SPORTELLO__WORKERS__PROCESSES": processes,
     }
