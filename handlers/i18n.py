@@ -2,8 +2,8 @@
 
 handlers/texts.py holds every text in Italian, as constants that the code uses by name. A
 catalog, `handlers/locales/<lang>.yml`, gives each constant's wording in one language, keyed by
-the constant's name (`ROLE_NAMES.worker` and `COMMAND_DESCRIPTIONS.start` for the items of
-those two tables). The code asks for a wording with the Italian constant itself —
+the constant's name (`TABLE.key` for the items of a table: `ROLE_NAMES.worker`,
+`COMMAND_DESCRIPTIONS.start`, `INTERVIEW_AREA_NAMES.health`). The code asks for a wording with the Italian constant itself —
 `ctx.tr(texts.CONSENT_YES)`, gettext style — so code that still writes `texts.NAME` alone keeps
 working (in Italian), and adding a text is adding a constant; its translations can follow.
 
@@ -28,9 +28,9 @@ from sportello.errors import SportelloError
 
 LOCALES: Final = Path(__file__).with_name("locales")
 """Where the catalogs live: one `<lang>.yml` per language other than Italian."""
-TABLES: Final = ("ROLE_NAMES", "COMMAND_DESCRIPTIONS", "PLAN_WORDING")
-"""Tables of texts, each item translated under `TABLE.key`: two constants of texts.py, and the
-sentences of the line about the worker's company plan (needs.plans.PlanWording)."""
+PLAN_WORDING: Final = "PLAN_WORDING"
+"""The table of the sentences of the line about the worker's company plan
+(needs.plans.PlanWording), translated like the tables of texts.py."""
 UNTRANSLATED: Final = frozenset({"LANGUAGE_NAMES", "LANGUAGE_BUTTON"})
 """Constants that stay the same in every language: each language's name in itself, and the
 button that leads to them, readable whatever the language the message is in."""
@@ -75,10 +75,26 @@ def _first_of_each_text(sources: Mapping[str, str]) -> dict[str, str]:
 
 
 def _table_items() -> list[tuple[str, str, str]]:
-    items = [("ROLE_NAMES", key, value) for key, value in texts.ROLE_NAMES.items()]
-    items += [("COMMAND_DESCRIPTIONS", key, value) for key, value in texts.COMMAND_DESCRIPTIONS]
-    items += [("PLAN_WORDING", key, value) for key, value in plan_wording_keys().items()]
+    """(table, key, text) for each item of a table of texts: a constant of texts.py that maps
+    keys to texts (`ROLE_NAMES`) or lists (key, text) pairs (`COMMAND_DESCRIPTIONS`), and the
+    company-plan sentences. A new table is translated like a new text, with no list to update."""
+    items: list[tuple[str, str, str]] = []
+    for name, value in vars(texts).items():
+        if name.isupper() and name not in UNTRANSLATED:
+            items += [(name, key, text) for key, text in _pairs(value)]
+    items += [(PLAN_WORDING, key, value) for key, value in plan_wording_keys().items()]
     return items
+
+
+def _pairs(value: object) -> list[tuple[str, str]]:
+    """The (key, text) items of a table; none for a text or anything else."""
+    if isinstance(value, dict):
+        pairs = list(value.items())
+    elif isinstance(value, tuple) and all(isinstance(item, tuple) for item in value):
+        pairs = list(value)
+    else:
+        return []
+    return [(str(key), text) for key, text in pairs if isinstance(text, str)]
 
 
 def placeholders(text: str) -> frozenset[str]:

@@ -338,14 +338,14 @@ INTERVIEW_SUMMARY = "**Ecco le tue risposte**\n{lines}\n\nVanno bene così?"
 INTERVIEW_STORED = (
     "Mi avevi già risposto: partiamo da lì. Puoi confermare o cambiare quello che vuoi."
 )
-INTERVIEW_SUMMARY_LINES = (
-    "- Figli: {children}",
-    "- Familiari da assistere: {relatives}",
-    "- Tragitto: {commute}",
-    "- Orario: {working_time}; ti aiuterebbe: {wishes}",
-    "- Temi più importanti: {areas}",
-    "- Commento: {comment}",
-)
+INTERVIEW_SUMMARY_LINES = {
+    "children": "- Figli: {children}",
+    "relatives": "- Familiari da assistere: {relatives}",
+    "commute": "- Tragitto: {commute}",
+    "work": "- Orario: {working_time}; ti aiuterebbe: {wishes}",
+    "areas": "- Temi più importanti: {areas}",
+    "comment": "- Commento: {comment}",
+}
 INTERVIEW_NO_CHILDREN = "nessuno fino a 18 anni"
 INTERVIEW_CHILDREN_BAND = "{count} {band}"
 INTERVIEW_NOT_SAID = "nessuna risposta"
