@@ -9,7 +9,9 @@ on the path the detected language picks — exactly what the desk does. Options:
 - routed: non-Italian messages searched with BM25 at weight w (0.8 = Italian's, 0 = dense only),
   without phrasings;
 - routed + phrasings: the same, with the other-language phrasings of knowledge/phrasings in the
-  dense index and the BM25 index used for non-Italian messages.
+  dense index and the BM25 index used for non-Italian messages;
+- routed + phrasings + translations: also each fresh translation's title and answer opening
+  (knowledge/translations) as phrasings of its language — what the desk does.
 
 Besides recall, the decision with the default thresholds: how many of the six languages'
 questions get the right answer or are offered the right topic in a clarifying question, and how
@@ -80,7 +82,9 @@ def main() -> None:
         f"Knowledge base: {len(kb.entries)} entries; phrasings: "
         + ", ".join(
             f"{lang} {sum(map(len, kb.phrasings.get(lang, {}).values()))}" for lang in LANGS
-        ),
+        )
+        + "; translated entries: "
+        + ", ".join(f"{lang} {sum(lang in e.translations for e in kb.entries)}" for lang in LANGS),
         "",
         "| encoder | option | "
         + " | ".join(LANGS)
@@ -92,7 +96,9 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as scratch:
         for name in args.encoders:
             encoder = build_encoder(ENCODERS[name])
-            bare = dataclasses.replace(kb, phrasings={})
+            untranslated = tuple(dataclasses.replace(e, translations={}) for e in kb.entries)
+            bare = dataclasses.replace(kb, entries=untranslated, phrasings={})
+            phrased = dataclasses.replace(kb, entries=untranslated)
             variants: list[tuple[str, KnowledgeBase, RetrievalSettings, bool]] = [
                 ("today", bare, RetrievalSettings(), False)
             ]
@@ -102,13 +108,21 @@ def main() -> None:
             if kb.phrasings:
                 for weight in args.weights:
                     settings = RetrievalSettings(foreign_lexical_weight=weight)
-                    variants.append((f"routed + phrasings, BM25 w={weight}", kb, settings, True))
+                    variants.append(
+                        (f"routed + phrasings, BM25 w={weight}", phrased, settings, True)
+                    )
+            if any(entry.translations for entry in kb.entries):
+                for weight in args.weights:
+                    settings = RetrievalSettings(foreign_lexical_weight=weight)
+                    option = f"routed + phrasings + translations, BM25 w={weight}"
+                    variants.append((option, kb, settings, True))
             built: dict[int, Retriever] = {}
             for option, base, settings, routed in variants:
                 key = id(base)
                 if key not in built:
+                    folder = Path(scratch) / name / str(len(built))  # same content hash
                     built[key] = build_retriever(
-                        base, encoder, RetrievalSettings(), Path(scratch) / name, progress=False
+                        base, encoder, RetrievalSettings(), folder, progress=False
                     )
                 retriever = built[key].with_settings(settings)
                 row = run(retriever, detector, routed, multilingual, italian)

@@ -1,21 +1,29 @@
 """Telegram path benchmark: the desk's bot and a bare PTB echo bot, same load, same run.
 
-    .venv/bin/python bench/telegram_bench.py [--runs N] [--out FILE] [--bots a,b] [--faults-only]
+    .venv/bin/python bench/telegram_bench.py --bots echo,desk,desk-thread,desk-worker --runs 3
+
+That one command prints every figure the desk is held to: the lines of the execution machinery
+(now and at `--baseline`), for each load level the updates/s and latency p50/p95 of each bot,
+the desk / echo throughput ratio, light-load desk p95 against echo p95 + 15 ms, the worker
+process against the thread (`desk-worker` / `desk-thread`), the fault run (replies lost and
+duplicated, both must be 0) and the load average while it ran. It appends them as a dated
+section to `--out` (default bench/results/telegram_bench.md; `--out -` prints only).
+Other options: `--no-faults`, `--faults-only`, `--levels light,busy`.
 
 This process runs the loopback Bot API stand-in and plays the users; the bot under test runs
-in a separate process (`sportello run`, polling, SQLite, default settings), exactly as
-deployed. Each user sends questions one after another, waiting for the answer, as people do;
-many users at once make the load (three levels: 1, 5 and 100 users at once). Reported:
-sustained updates/s, latency from update queued to first reply received (p50/p95), and
-whether every update got exactly the replies it should — the expected replies come from a
-dry run of the same engine in this process before the timed phase.
+in a separate process (`sportello run`, polling, SQLite), exactly as deployed. Each user sends
+questions one after another, waiting for the answer, as people do; many users at once make the
+load (three levels: 1, 5 and 100 users at once). Reported: sustained updates/s, latency from
+update queued to first reply received (p50/p95), and whether every update got exactly the
+replies it should — the expected replies come from a dry run of the same engine in this
+process before the timed phase.
 
-Bots compared in the same run: a bare PTB echo bot as shipped (httpx underneath), the same
-echo bot on the desk's aiohttp client, the desk as configured, the desk without its
-query-vector cache (every message goes through the encoder), and, under heavy load only,
-the desk with the engine in a thread of the bot process and the desk on PTB's httpx client,
-to show what each design choice is worth. Heavy load is repeated `--runs` times (the machine
-is shared and figures move by ±20 %): the table gives the median and the range.
+Bots: a bare PTB echo bot as shipped (httpx underneath), the same echo bot on the desk's aiohttp
+client, the desk as configured, the desk with its engine in a thread of the bot process and in
+a worker process (whichever is not the default is what the default is measured against), the
+desk without its query-vector cache, and on PTB's httpx client. Every level runs `--runs`
+times, the bots taking turns within each run, because the machine is shared: only figures
+taken side by side in the same minutes compare; the tables give the median and the range.
 
 The stand-in imposes no flood limits; against it the bot applies none of its own either
 (`overall_max_rate` caps only traffic to api.telegram.org).
@@ -29,6 +37,7 @@ long after the window opened the last reply arrived.
 from __future__ import annotations
 
 import argparse
+import ast
 import asyncio
 import contextlib
 import datetime as dt
@@ -39,6 +48,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from dataclasses import replace
 from pathlib import Path
@@ -59,23 +69,29 @@ from tests.botapi_standin import (  # noqa: E402
 )
 
 QUESTIONS = ROOT / "bench/data/heldout_queries.tsv"
+START_SECONDS = 600
+"""How long a bot may take to start polling: minutes on a machine other jobs keep busy."""
 FIRST_USER = 700_000
 
 
-def expected_replies(questions: list[str], data_dir: Path) -> list[int]:
-    """How many messages the engine answers each question with, for an onboarded worker."""
+def expected_replies(questions: list[str], data_dir: Path, fresh_users: bool = False) -> list[int]:
+    """How many messages the engine answers each question with, for an onboarded worker who
+    asked the questions before it in turn, or (`fresh_users`) who asks it first of all: what
+    came before can change the answer (a follow-up read in the context of the last answer)."""
     from handlers import Turn
     from sportello.desk import build_desk
     from sportello.settings import load_settings
 
     settings = load_settings(data_dir=data_dir)
     desk = build_desk(settings)
-    base = Turn(channel="test", user_id=1, chat_id=1, at=dt.datetime.now(dt.UTC))
-    desk.engine.handle(replace(base, command="start"))
-    for button in (callbacks.CONSENT_YES, callbacks.ROLE_WORKER, callbacks.COMPANY_NONE):
-        desk.engine.handle(replace(base, button=button))
     counts = []
-    for question in questions:
+    for number, question in enumerate(questions):
+        user = number + 1 if fresh_users else 1
+        base = Turn(channel="test", user_id=user, chat_id=user, at=dt.datetime.now(dt.UTC))
+        if fresh_users or number == 0:
+            desk.engine.handle(replace(base, command="start"))
+            for button in (callbacks.CONSENT_YES, callbacks.ROLE_WORKER, callbacks.COMPANY_NONE):
+                desk.engine.handle(replace(base, button=button))
         outcome = desk.engine.handle(replace(base, text=question))
         counts.append(len([r for r in outcome.replies if not r.notice]))
     desk.close()
@@ -117,6 +133,7 @@ BOTS: dict[str, dict[str, str]] = {
     "desk": {},
     "desk-nocache": {"SPORTELLO__RETRIEVAL__EMBEDDING_CACHE_SIZE": "0"},
     "desk-thread": {"SPORTELLO__WORKERS__PROCESSES": "0"},
+    "desk-worker": {"SPORTELLO__WORKERS__PROCESSES": "1"},
     "desk-httpx": {"SPORTELLO__TELEGRAM__HTTP_CLIENT": "httpx"},
 }
 """Each bot under test and the settings it differs by from the desk's defaults."""
@@ -156,9 +173,10 @@ async def run_phase(
         command, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
     )
     try:
-        deadline = time.monotonic() + 180
+        deadline = time.monotonic() + START_SECONDS
         while standin.polls == 0:
             if process.poll() is not None or time.monotonic() > deadline:
+                process.kill()  # if still starting: its stderr ends only when it does
                 error = process.stderr.read() if process.stderr else ""
                 raise RuntimeError(f"{name} bot did not start: {error}")
             await asyncio.sleep(0.1)
@@ -213,9 +231,10 @@ async def fault_phase(
         command, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
     )
     try:
-        deadline = time.monotonic() + 180
+        deadline = time.monotonic() + START_SECONDS
         while standin.polls == 0:
             if process.poll() is not None or time.monotonic() > deadline:
+                process.kill()  # if still starting: its stderr ends only when it does
                 error = process.stderr.read() if process.stderr else ""
                 raise RuntimeError(f"desk did not start: {error}")
             await asyncio.sleep(0.1)
@@ -258,142 +277,282 @@ LEVELS = {"light": (1, 170), "busy": (5, 40), "heavy": (100, 20)}
 quiet desk (each of the 170 questions once, so none is cached); heavy load (2,000 messages)
 gives the sustained throughput."""
 
-EVERY_LEVEL = ("echo", "echo-aiohttp", "desk", "desk-nocache")
-HEAVY_ONLY = ("desk-thread", "desk-httpx")
+LATENCY_ALLOWANCE_MS = 15.0
+"""Light load: the desk's p95 may exceed the echo bot's by this much (the engine's work)."""
+
+EXECUTION_MACHINERY: dict[str, tuple[str, ...]] = {
+    "handlers/dispatch.py": (),
+    "sportello/workers.py": (),
+    "bot/intake.py": (),
+    "bot/application.py": ("ChatSequencer",),
+    "sportello/cli.py": ("_run",),
+}
+"""What carries an update from PTB to the engine and back: whole files, or only the named
+top-level definitions of a file (the rest of it is about other things)."""
 
 Result = dict[str, float]
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--runs", type=int, default=3, help="repetitions of the heavy level")
-    parser.add_argument("--out", type=Path, default=ROOT / "bench/results/telegram_bench.md")
-    parser.add_argument(
-        "--bots", help="comma-separated bots to compare (default: all); echo and desk are needed"
+class LoadSampler:
+    """The 1-minute load average every few seconds, tagged with the phase under way."""
+
+    def __init__(self, every_seconds: float = 5.0) -> None:
+        self.samples: list[tuple[str, float]] = []
+        self.phase = "start"
+        self._stop = threading.Event()
+        self._every = every_seconds
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def __enter__(self) -> LoadSampler:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _run(self) -> None:
+        while True:
+            self.samples.append((self.phase, os.getloadavg()[0]))
+            if self._stop.wait(self._every):
+                return
+
+    def summary(self, phase: str | None = None) -> str:
+        values = sorted(v for p, v in self.samples if phase is None or p.startswith(phase))
+        if not values:
+            return "n/a"
+        return f"{values[0]:.1f}–{values[-1]:.1f} (median {statistics.median(values):.1f})"
+
+
+def lines_of(source: str, names: tuple[str, ...]) -> int:
+    if not names:
+        return len(source.splitlines())
+    tree = ast.parse(source)
+    return sum(
+        (node.end_lineno or node.lineno) - node.lineno + 1
+        for node in tree.body
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef)
+        and node.name in names
     )
+
+
+def machinery_lines(revision: str | None) -> dict[str, int]:
+    """Lines of each part of the execution machinery, in the work tree or at `revision`."""
+    counted = {}
+    for path, names in EXECUTION_MACHINERY.items():
+        if revision is None:
+            file = ROOT / path
+            source = file.read_text(encoding="utf-8") if file.exists() else ""
+        else:
+            shown = subprocess.run(
+                ["git", "show", f"{revision}:{path}"], cwd=ROOT, capture_output=True, text=True
+            )
+            source = shown.stdout if shown.returncode == 0 else ""
+        label = path + (f" ({', '.join(names)})" if names else "")
+        counted[label] = lines_of(source, names) if source else 0
+    return counted
+
+
+def default_bot(default_engine: str) -> str:
+    """The variant that runs the desk as configured, when `desk` itself was not run."""
+    return "desk-worker" if default_engine == "worker process" else "desk-thread"
+
+
+def median_run(runs: list[Result]) -> Result:
+    return sorted(runs, key=lambda r: r["rate"])[len(runs) // 2]
+
+
+def ratios(results: dict[tuple[str, str], list[Result]], level: str, a: str, b: str) -> list[float]:
+    """Throughput of bot `a` over bot `b`, run by run (each pair measured side by side)."""
+    pairs = zip(results.get((level, a), []), results.get((level, b), []), strict=False)
+    return [x["rate"] / y["rate"] for x, y in pairs]
+
+
+def figures(
+    results: dict[tuple[str, str], list[Result]],
+    faults: dict[str, Result],
+    lines: tuple[dict[str, int], dict[str, int] | None, str],
+    load: LoadSampler,
+    default_engine: str,
+) -> list[str]:
+    """The report: every figure the desk is held to, as markdown."""
+    now, before, baseline = lines
+    out = [
+        f"Machine: {os.cpu_count()} cores shared with other jobs; 1-minute load average during"
+        f" the run {load.summary()}; per level: "
+        + ", ".join(f"{level} {load.summary(level)}" for level in LEVELS)
+        + (f", fault run {load.summary('fault')}" if faults else "")
+        + f". The desk's default engine placement: {default_engine}.",
+        "",
+        "Execution machinery (update → engine → outbox hand-off), lines:",
+        "",
+        f"| part | now | at {baseline} |" if before else "| part | now |",
+        "|---|---|---|" if before else "|---|---|",
+    ]
+    for label, count in now.items():
+        out.append(
+            f"| {label} | {count} | {before[label]} |" if before else f"| {label} | {count} |"
+        )
+    total = sum(now.values())
+    out.append(
+        f"| **total** | **{total}** | **{sum(before.values())}** |"
+        if before
+        else f"| **total** | **{total}** |"
+    )
+    out += (
+        [
+            "",
+            "| load | bot | users | updates | updates/s | latency p50 ms | latency p95 ms"
+            " | extra messages |",
+            "|---|---|---|---|---|---|---|---|",
+        ]
+        if results
+        else []
+    )
+    for (level, name), runs in results.items():
+        rates = [r["rate"] for r in runs]
+        rate = f"{statistics.median(rates):.0f}"
+        if len(runs) > 1:
+            rate += f" ({min(rates):.0f}–{max(rates):.0f})"
+        median = median_run(runs)
+        out.append(
+            f"| {level} | {name} | {LEVELS[level][0]} | {median['updates']:.0f} | {rate} |"
+            f" {median['p50']:.1f} | {median['p95']:.1f} |"
+            f" {sum(r['extra_messages'] for r in runs):.0f} |"
+        )
+    out.append("")
+    desk = "desk" if any(name == "desk" for _, name in results) else default_bot(default_engine)
+    heavy = ratios(results, "heavy", desk, "echo")
+    if heavy:
+        out.append(
+            f"- desk ({desk}) / echo throughput under heavy load:"
+            f" **{statistics.median(heavy):.2f}**"
+            f" (per run {', '.join(f'{r:.2f}' for r in heavy)}; target ≥ 1)"
+        )
+    light = list(
+        zip(results.get(("light", desk), []), results.get(("light", "echo"), []), strict=False)
+    )
+    if light:
+        met = sum(d["p95"] <= e["p95"] + LATENCY_ALLOWANCE_MS for d, e in light)
+        out.append(
+            "- light load, desk p50 / p95 against echo p50 / p95 (ms), run by run: "
+            + "; ".join(
+                f"{d['p50']:.1f} / {d['p95']:.1f} vs {e['p50']:.1f} / {e['p95']:.1f}"
+                for d, e in light
+            )
+            + f"; desk p95 ≤ echo p95 + {LATENCY_ALLOWANCE_MS:.0f} ms in **{met} of"
+            f" {len(light)}** runs"
+        )
+    for level in LEVELS:
+        worker = ratios(results, level, "desk-worker", "desk-thread")
+        if worker:
+            out.append(
+                f"- {level}: engine in a worker process / in a thread, updates/s:"
+                f" **{statistics.median(worker):.2f}** (per run"
+                f" {', '.join(f'{r:.2f}' for r in worker)})"
+            )
+    if faults:
+        out += [
+            "",
+            f"Fault run: {FAULT_USERS} onboarded users each send a question while every send"
+            f" fails for {FAULT_SECONDS:.0f} s (answered 502, or its connection dropped"
+            " without an answer).",
+            "",
+            "| fault | users | sends refused by the fault | replies lost | duplicated |"
+            " last reply after s |",
+            "|---|---|---|---|---|---|",
+            *(
+                f"| {kind} | {f['users']:.0f} | {f['faults']:.0f} | **{f['lost']:.0f}** |"
+                f" **{f['duplicated']:.0f}** | {f['seconds']:.1f} |"
+                for kind, f in faults.items()
+            ),
+        ]
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--runs", type=int, default=3, help="repetitions of every level")
+    parser.add_argument(
+        "--out",
+        default=str(ROOT / "bench/results/telegram_bench.md"),
+        help="file the dated section is appended to; - prints only",
+    )
+    parser.add_argument("--title", default="Telegram path benchmark", help="the section's title")
+    parser.add_argument(
+        "--baseline", default="481478c", help="git revision whose machinery lines to compare"
+    )
+    parser.add_argument("--bots", help="comma-separated bots to compare (default: all)")
     parser.add_argument("--faults-only", action="store_true", help="only the fault run")
     parser.add_argument("--no-faults", action="store_true", help="skip the fault run")
     parser.add_argument("--levels", help="comma-separated load levels (default: all)")
     args = parser.parse_args()
     logging.getLogger("tornado.access").setLevel(logging.CRITICAL)  # the fault run's 502s
-    chosen = set(args.bots.split(",")) if args.bots else set(BOTS)
+    from sportello.settings import WorkerSettings
+
+    default_engine = "worker process" if WorkerSettings().processes else "thread of the bot"
+    chosen = [b for b in (args.bots.split(",") if args.bots else BOTS) if b in BOTS]
+    levels = args.levels.split(",") if args.levels else list(LEVELS)
     questions = [q.text for q in read_labelled_queries(QUESTIONS)]
     scratch = Path(tempfile.mkdtemp(prefix="sportello-bench-"))
+    results: dict[tuple[str, str], list[Result]] = {}
+    faults: dict[str, Result] = {}
     try:
-        expected = expected_replies(questions, scratch / "dry")
-        faults: dict[str, Result] = {}
-        for kind in () if args.no_faults else FAULTS:
-            f = asyncio.run(fault_phase(kind, scratch, questions, expected))
-            faults[kind] = f
-            print(
-                f"fault {kind} for {FAULT_SECONDS:.0f} s, {f['users']:.0f} users waiting:"
-                f" replies lost {f['lost']:.0f}, duplicated {f['duplicated']:.0f},"
-                f" sends refused by the fault {f['faults']:.0f}, last reply after"
-                f" {f['seconds']:.1f} s",
-                flush=True,
+        with LoadSampler() as load:
+            expected = expected_replies(questions, scratch / "dry")
+            first = [] if args.no_faults else questions[:FAULT_USERS]
+            expected_first = (
+                expected_replies(first, scratch / "dry-first", fresh_users=True) if first else []
             )
-            shutil.rmtree(scratch / "desk", ignore_errors=True)
-        if args.faults_only:
-            return
-        results: dict[tuple[str, str], list[Result]] = {}
-        levels = args.levels.split(",") if args.levels else list(LEVELS)
-        for level, (users, per_user) in LEVELS.items():
-            if level not in levels:
-                continue
-            bots = EVERY_LEVEL + HEAVY_ONLY if level == "heavy" else EVERY_LEVEL
-            for run in range(args.runs if level == "heavy" else 1):
-                for name in (b for b in bots if b in chosen):
-                    r = asyncio.run(run_phase(name, scratch, users, per_user, questions, expected))
-                    results.setdefault((level, name), []).append(r)
-                    print(
-                        f"{level} {name} (run {run + 1}): {r['updates']:.0f} updates in"
-                        f" {r['seconds']:.1f} s = {r['rate']:.0f}/s, latency p50 {r['p50']:.1f}"
-                        f" ms p95 {r['p95']:.1f} ms, extra messages {r['extra_messages']:.0f}",
-                        flush=True,
-                    )
-                    shutil.rmtree(scratch / "desk", ignore_errors=True)
-        ratios = [
-            desk["rate"] / echo["rate"]
-            for desk, echo in zip(
-                results.get(("heavy", "desk"), []), results.get(("heavy", "echo"), []), strict=True
-            )
-        ]
-        if ratios:
-            print(f"desk / echo throughput ratio under heavy load: {statistics.median(ratios):.2f}")
-        write_report(args.out, results, ratios, faults)
+            for kind in () if args.no_faults else FAULTS:
+                load.phase = f"fault {kind}"
+                f = asyncio.run(fault_phase(kind, scratch, first, expected_first))
+                faults[kind] = f
+                print(
+                    f"fault {kind} for {FAULT_SECONDS:.0f} s, {f['users']:.0f} users waiting:"
+                    f" replies lost {f['lost']:.0f}, duplicated {f['duplicated']:.0f},"
+                    f" sends refused by the fault {f['faults']:.0f}, last reply after"
+                    f" {f['seconds']:.1f} s",
+                    flush=True,
+                )
+                shutil.rmtree(scratch / "desk", ignore_errors=True)
+            for level, (users, per_user) in LEVELS.items():
+                if args.faults_only or level not in levels:
+                    continue
+                load.phase = level
+                for run in range(args.runs):
+                    for name in chosen:
+                        r = asyncio.run(
+                            run_phase(name, scratch, users, per_user, questions, expected)
+                        )
+                        results.setdefault((level, name), []).append(r)
+                        print(
+                            f"{level} {name} (run {run + 1}): {r['updates']:.0f} updates in"
+                            f" {r['seconds']:.1f} s = {r['rate']:.0f}/s, latency p50"
+                            f" {r['p50']:.1f} ms p95 {r['p95']:.1f} ms, extra messages"
+                            f" {r['extra_messages']:.0f}, load {os.getloadavg()[0]:.1f}",
+                            flush=True,
+                        )
+                        shutil.rmtree(scratch / "desk", ignore_errors=True)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
-
-
-def write_report(
-    out: Path,
-    results: dict[tuple[str, str], list[Result]],
-    ratios: list[float],
-    faults: dict[str, Result],
-) -> None:
-    lines = [
-        f"# Telegram path benchmark ({dt.date.today()}, {os.cpu_count()} cores)",
+    lines = (machinery_lines(None), machinery_lines(args.baseline), args.baseline)
+    report = [
+        f"## {dt.date.today()}: {args.title}",
         "",
-        "Each user waits for the answer before the next question; the bot runs in its own",
-        "process (the desk: `sportello run`, default settings, SQLite), polling a loopback Bot",
-        "API stand-in that also plays the users — all on the same 2 cores.",
+        *figures(results, faults, lines, load, default_engine),
         "",
-        "| load | bot | users | updates | updates/s | latency p50 ms | latency p95 ms"
-        " | extra messages |",
-        "|---|---|---|---|---|---|---|---|",
+        f"Produced by `.venv/bin/python bench/telegram_bench.py {' '.join(sys.argv[1:])}`.",
     ]
-    for (level, name), runs in results.items():
-        users = LEVELS[level][0]
-        rates = [r["rate"] for r in runs]
-        rate = f"{statistics.median(rates):.0f}"
-        if len(runs) > 1:
-            rate += f" ({min(rates):.0f}–{max(rates):.0f})"
-        median = sorted(runs, key=lambda r: r["rate"])[len(runs) // 2]
-        lines.append(
-            f"| {level} | {name} | {users} | {median['updates']:.0f} | {rate} |"
-            f" {median['p50']:.1f} | {median['p95']:.1f} |"
-            f" {sum(r['extra_messages'] for r in runs):.0f} |"
-        )
-    lines += [
-        "",
-        f"desk / echo throughput ratio under heavy load: **{statistics.median(ratios):.2f}**"
-        f" (per run: {', '.join(f'{r:.2f}' for r in ratios)})"
-        if ratios
-        else "(heavy load not run)",
-        "",
-        "Bots: `echo` is a bare python-telegram-bot echo bot as shipped (httpx underneath);",
-        "`echo-aiohttp` the same on the desk's aiohttp client; `desk` the desk as configured",
-        "(engine in one worker process, aiohttp client, query-vector cache); `desk-nocache`",
-        "without the cache, so every message goes through the encoder; `desk-thread` with the",
-        "engine in a thread of the bot process (`workers.processes: 0`); `desk-httpx` on PTB's",
-        "default httpx client. Heavy load ran the given number of times: median (range).",
-        "",
-        "The questions come from a pool of 170 held-out questions, so each recurs every 170",
-        "messages, as popular questions do on a desk.",
-        "",
-        "Latency runs from the update being queued at the stand-in to the first reply it",
-        "receives, so it includes the polling round trip. Extra messages counts replies beyond",
-        "those the same engine gives in a dry run (0 = every update answered exactly once).",
-        "",
-        "## Fault run",
-        "",
-        f"{FAULT_USERS} onboarded users each send a question while every send fails for"
-        f" {FAULT_SECONDS:.0f} s: answered 502, or its connection dropped without an answer.",
-        "",
-        "| fault | users | sends refused by the fault | replies lost | duplicated |"
-        " last reply after s |",
-        "|---|---|---|---|---|---|",
-        *(
-            f"| {kind} | {f['users']:.0f} | {f['faults']:.0f} | {f['lost']:.0f} |"
-            f" {f['duplicated']:.0f} | {f['seconds']:.1f} |"
-            for kind, f in faults.items()
-        ),
-        "",
-        "Produced by `.venv/bin/python bench/telegram_bench.py`.",
-    ]
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    print(f"written {out}")
+    print("\n".join(report))
+    if args.out != "-":
+        out = Path(args.out)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        with out.open("a", encoding="utf-8") as handle:
+            handle.write("\n" + "\n".join(report) + "\n")
+        print(f"appended to {out}")
 
 
 if __name__ == "__main__":

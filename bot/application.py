@@ -2,10 +2,11 @@
 
 The engine is synchronous (retrieval is CPU work, storage is a database transaction), so the
 bot never calls it directly: each update's turn goes to a `TurnDispatcher`, which runs the
-engine in batches in a worker process (or a thread) while the event loop keeps receiving and
-sending. The engine writes the replies to the outbox in the turn's transaction; the bot then
-hands them to its `Deliverer` (bot/delivery.py), which sends them at once and retries what
-fails (5xx, timeouts, dropped connections, 429s) until Telegram accepts or refuses it for good.
+engine in batches on a thread of its own (handlers/dispatch.py) while the event loop keeps
+receiving and sending. The engine writes the replies to the outbox in the turn's transaction;
+the bot then hands them to its `Deliverer` (bot/delivery.py), which sends them at once and
+retries what fails (5xx, timeouts, dropped connections, 429s) until Telegram accepts or
+refuses it for good.
 
 Updates are taken only once the engine has answered a readiness check and the outbox left by
 the previous run is back in hand (`_post_init` runs before polling or the webhook starts),
@@ -15,10 +16,9 @@ and acknowledged to Telegram only once their turn is committed (bot/intake.py).
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import datetime as dt
 import logging
-from collections.abc import AsyncIterator, Callable, Coroutine
+from collections.abc import Callable, Coroutine
 from typing import Any
 
 from telegram import BotCommand, Update
@@ -40,8 +40,10 @@ from bot.adapter import delivery_of, to_turn
 from bot.delivery import Deliverer, TelegramSender, answer_callback
 from bot.intake import DONE_GROUP, AckQueue, GatedBot, UpdateGate
 from bot.settings import BotConfigurationError, TelegramSettings
+from bot.tickets import TicketThreads, check_managers_chat
 from bot.transport import AiohttpRequest
 from bot.trust import vouched
+from escalation import EscalationSettings
 from handlers import COMMAND_DESCRIPTIONS, Incoming, TurnDispatcher, texts
 from handlers.i18n import Translations
 from nlu.language import DEFAULT_LANGUAGE, LANGUAGES, normalise_hint
@@ -68,17 +70,20 @@ class DeskBot:
         *,
         outbox: Database,
         translations: Translations | None = None,
+        escalation: EscalationSettings | None = None,
     ) -> None:
         """`outbox`: the desk's database, where the engine queues replies and this process
-        records their delivery (its own connection when the engine runs in workers).
-        `translations`: the interface catalogs, for the command list in each language."""
+        records their delivery (its own connection when the engine runs in a worker).
+        `translations`: the interface catalogs, for the command list in each language.
+        `escalation`: its managers' chat is checked at start and its updates reach the
+        engine (other groups get only "write to me privately")."""
+        self._managers_chat = None if escalation is None else escalation.managers_chat_id
         self._dispatcher = dispatcher
         self._translations = translations or Translations.load()
         self._settings = settings
         self._clock = clock
         self._on_shutdown = on_shutdown
         self._housekeeping: asyncio.Task[None] | None = None
-        self._chats = ChatSequencer()
         self._outbox = outbox
         self._deliverer: Deliverer | None = None
         self._background: set[asyncio.Task[None]] = set()
@@ -146,9 +151,16 @@ class DeskBot:
                     [BotCommand(name, description) for name, description in commands],
                     language_code=language,
                 )
+        threads = None
+        if self._managers_chat is not None:  # a chat the bot is not in stops the start here
+            forum = await check_managers_chat(application.bot, self._managers_chat)
+            threads = TicketThreads(application.bot, self._outbox, self._managers_chat, forum)
         await self._dispatcher.warm_up()  # before any update is taken
         self._deliverer = Deliverer(
-            self._outbox, TelegramSender(application.bot).send, self._on_refused, self._clock
+            self._outbox,
+            TelegramSender(application.bot, threads).send,
+            self._on_refused,
+            self._clock,
         )
         await self._deliverer.start()
         self._housekeeping = asyncio.create_task(self._run_housekeeping())
@@ -179,23 +191,25 @@ class DeskBot:
             await asyncio.sleep(period)
 
     async def on_update(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        if not vouched(update):
+        if not vouched(update, self._managers_chat):
             logger.warning(
                 "update %s dropped: its private chat is not the sender's", update.update_id
             )
             return
-        turn = to_turn(update, self._clock())
+        turn = to_turn(update, self._clock(), self._managers_chat)
         if turn is None:
             logger.info("update %s ignored: nothing the desk acts on", update.update_id)
             return
-        async with self._chats.turn(turn.chat_id):
-            incoming = Incoming(turn, update.update_id, delivery_of(update))
-            outcome = await self._dispatcher.handle(incoming)
-            query = update.callback_query
-            if query is not None:
-                notice = next((r.notice for r in outcome.replies if r.notice), None)
-                self._in_background(answer_callback(query, notice))
-            self.deliverer.submit((e.id, e.chat_id, e.message, 0) for e in outcome.outbox)
+        # The dispatcher returns outcomes in the order the updates came, and the deliverer
+        # sends each chat's messages in the order they are submitted: replies never overtake.
+        outcome = await self._dispatcher.handle(
+            Incoming(turn, update.update_id, delivery_of(update))
+        )
+        query = update.callback_query
+        if query is not None:
+            notice = next((r.notice for r in outcome.replies if r.notice), None)
+            self._in_background(answer_callback(query, notice))
+        self.deliverer.submit((e.id, e.chat_id, e.message, 0) for e in outcome.outbox)
 
     def _in_background(self, work: Coroutine[Any, Any, None]) -> None:
         task = asyncio.create_task(work)
@@ -232,33 +246,3 @@ class DeskBot:
                 await context.bot.send_message(update.effective_chat.id, sorry)
             except TelegramError:
                 logger.warning("could not tell the user about the error")
-
-
-class ChatSequencer:
-    """One update at a time per chat, in the order they came: replies never overtake.
-
-    Updates are handled concurrently, and two messages a person sends in quick succession
-    would otherwise race through the engine and out again, so the answer to the second could
-    arrive first. Different chats never wait for each other; a chat's lock disappears when
-    nobody holds or waits for it, so the table stays as small as the traffic in flight.
-    """
-
-    def __init__(self) -> None:
-        self._locks: dict[int, tuple[asyncio.Lock, int]] = {}
-
-    @contextlib.asynccontextmanager
-    async def turn(self, chat_id: int) -> AsyncIterator[None]:
-        lock, users = self._locks.get(chat_id, (asyncio.Lock(), 0))
-        self._locks[chat_id] = (lock, users + 1)
-        try:
-            async with lock:
-                yield
-        finally:
-            lock, users = self._locks[chat_id]
-            if users == 1:
-                del self._locks[chat_id]
-            else:
-                self._locks[chat_id] = (lock, users - 1)
-
-    def __len__(self) -> int:
-        return len(self._locks)

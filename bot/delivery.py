@@ -42,6 +42,7 @@ import logging
 import random
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 from telegram import Bot, CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, InputFile
 from telegram.constants import ParseMode
@@ -57,6 +58,9 @@ from storage import (
     mark_sent,
     reschedule,
 )
+
+if TYPE_CHECKING:
+    from bot.tickets import TicketThreads
 
 logger = logging.getLogger(__name__)
 
@@ -108,10 +112,13 @@ class _Records:
 
 
 class TelegramSender:
-    """Renders an outbox message for Telegram and sends what of it is not sent yet."""
+    """Renders an outbox message for Telegram and sends what of it is not sent yet.
 
-    def __init__(self, bot: Bot) -> None:
+    `threads` places a ticket's messages in the managers' chat (bot/tickets.py)."""
+
+    def __init__(self, bot: Bot, threads: TicketThreads | None = None) -> None:
         self._bot = bot
+        self._threads = threads
 
     async def send(self, item: _Item) -> None:
         message = item.message
@@ -125,14 +132,22 @@ class TelegramSender:
             item.parts_sent = 1
             return
         parts = split_message(message.text)
+        where: dict[str, Any] = {}
+        if message.thread_id is not None:
+            where["message_thread_id"] = message.thread_id
+        if self._threads is not None and message.place is not None:
+            where = await self._threads.where(item.chat_id, message.place) or where
         for number in range(item.parts_sent, len(parts)):
-            await self._bot.send_message(
+            sent = await self._bot.send_message(
                 item.chat_id,
                 to_html(parts[number]),
                 parse_mode=ParseMode.HTML,
                 reply_markup=keyboard(message) if number == len(parts) - 1 else None,
+                **where,
             )
             item.parts_sent = number + 1
+            if self._threads is not None:
+                await self._threads.sent(item.chat_id, message.place, sent.message_id)
 
 
 def keyboard(message: Outgoing) -> InlineKeyboardMarkup | None:

@@ -49,16 +49,20 @@ def check_webhook_secret(value: str | None) -> str:
     return value
 
 
-def vouched(update: Update) -> bool:
+def vouched(update: Update, managers_chat: int | None = None) -> bool:
     """False for an update whose private chat is not its sender's own: Telegram never sends
     one, so it was forged (or mangled) and must change nothing.
 
     Updates without a chat (an inline-message button) are the sender's by construction;
-    group and channel updates are left to the handlers, which ignore them.
+    group and channel updates are left to the handlers, which ignore them. A button in a
+    group counts only in the managers' chat (a ticket's card), where the engine checks the
+    presser against the managers table.
     """
     query = update.callback_query
     if query is not None:
         if query.message is None:
+            return True
+        if managers_chat is not None and query.message.chat.id == managers_chat:
             return True
         return _own_chat(query.message.chat, query.from_user, private_only=True)
     if update.message is not None:

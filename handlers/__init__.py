@@ -26,7 +26,7 @@ from handlers.turns import (
 
 if TYPE_CHECKING:
     from handlers.choices import key_of, typed_choice
-    from handlers.dispatch import EngineLane, ThreadLane, TurnDispatcher
+    from handlers.dispatch import TurnDispatcher
     from handlers.engine import DialogueEngine
     from handlers.faq import IntentParser
     from handlers.pseudonym import Pseudonymizer
@@ -39,14 +39,12 @@ __all__ = [
     "DialogueEngine",
     "DialogueSettings",
     "Document",
-    "EngineLane",
     "Incoming",
     "IntentParser",
     "OutboxEntry",
     "Outcome",
     "Pseudonymizer",
     "Reply",
-    "ThreadLane",
     "Turn",
     "TurnDispatcher",
     "key_of",
@@ -55,8 +53,6 @@ __all__ = [
 
 _LAZY = {
     "DialogueEngine": "handlers.engine",
-    "EngineLane": "handlers.dispatch",
-    "ThreadLane": "handlers.dispatch",
     "TurnDispatcher": "handlers.dispatch",
     "IntentParser": "handlers.faq",
     "Pseudonymizer": "handlers.pseudonym",

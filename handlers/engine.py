@@ -18,7 +18,8 @@ from collections.abc import Sequence
 
 from sqlalchemy.orm import Session
 
-from handlers import callbacks, texts
+from escalation import EscalationSettings
+from handlers import callbacks, managers, texts
 from handlers.choices import typed_choice
 from handlers.context import DRAFTS, Context
 from handlers.faq import Analysis, Answerer, IntentParser
@@ -26,7 +27,7 @@ from handlers.flows import handoff, menu, onboarding, privacy, registry
 from handlers.flows.base import Desk, Event, Flow, Step
 from handlers.housekeeping import enforce_retention, erased_anything
 from handlers.i18n import Translations
-from handlers.outbox import queue_replies
+from handlers.outbox import queue_replies, with_queued
 from handlers.pseudonym import Pseudonymizer
 from handlers.settings import DialogueSettings, RetentionSettings
 from handlers.turns import Incoming, Outcome, Reply, Turn
@@ -43,6 +44,7 @@ from storage import (
     save_flow,
     set_blocked,
     set_chat_language,
+    take_queued,
 )
 
 logger = logging.getLogger(__name__)
@@ -73,16 +75,20 @@ class DialogueEngine:
         settings: DialogueSettings,
         retention: RetentionSettings | None = None,
         translations: Translations | None = None,
+        escalation: EscalationSettings | None = None,
     ) -> None:
+        """`escalation`: the managers' chat and SLA; None (or no chat id) hands people the
+        desk's contacts instead of opening tickets."""
         self._db = database
         self._translations = translations or Translations.load()
+        self._escalation = escalation
         self._retention_rules = retention or RetentionSettings()
         self._topics = {entry.id: entry.topic for entry in retriever.entries}
         self._erased = False
         self._pseudonymizer = pseudonymizer
         self._settings = settings
         self._answerer = Answerer(retriever, intents, settings)
-        self._desk = Desk(settings, self._answerer)
+        self._desk = Desk(settings, self._answerer, escalation)
         self._retention = dt.timedelta(days=settings.retention_days)
 
     def handle(self, turn: Turn, update_id: int | None = None) -> Outcome:
@@ -147,6 +153,7 @@ class DialogueEngine:
     ) -> Outcome:
         turn = incoming.turn
         session.expire_all()  # an earlier turn of the batch may have changed rows it loaded
+        take_queued(session)  # rows of an earlier turn of the batch are in its outcome
         update_key = self._update_key(incoming)
         if update_key is not None and not mark_update_processed(
             session, key=update_key, now=turn.at
@@ -214,6 +221,7 @@ class DialogueEngine:
             interaction_id=interaction_id,
             update_key=update_key,
         )
+        outbox = with_queued(session, turn, outbox)
         logger.info(
             "turn handled: kind=%s intent=%s decision=%s",
             ctx.record.kind,
@@ -286,6 +294,9 @@ class DialogueEngine:
         """Enforce retention (handlers/housekeeping.py), then clear the erased from the files."""
         with self._db.session() as session:
             done = enforce_retention(session, now=now, retention=self._retention_rules)
+        if self._escalation is not None and self._escalation.enabled:
+            with self._db.session() as session:
+                done.update(managers.check_targets(session, self._escalation, now))
         if erased_anything(done):
             self._db.checkpoint()
         logger.info("housekeeping: %s", done)
@@ -294,11 +305,20 @@ class DialogueEngine:
     # -- routing ---------------------------------------------------------------------------
 
     def _in_group(self, session: Session, turn: Turn, update_key: str | None) -> Outcome:
-        """A group chat: a command gets "write to me privately", anything else is ignored.
+        """A group chat: the managers' chat goes to handlers/managers.py; elsewhere a command
+        gets "write to me privately", anything else is ignored.
 
         Nothing about the person is stored: they have not consented to anything. The reply
         goes through the outbox like any other, keyed by the update (there is no log row).
         """
+        escalation = self._escalation
+        if escalation is not None and turn.chat_id == escalation.managers_chat_id:
+            replies = managers.handle(session, turn, escalation, update_key)
+            outbox = queue_replies(
+                session, turn=turn, replies=replies, interaction_id=None, update_key=update_key
+            )
+            outbox = with_queued(session, turn, outbox)
+            return Outcome(replies=replies, outbox=outbox, ignored=not replies and not outbox)
         if turn.command is None:
             return Outcome(ignored=True)
         tr = self._translations.translator(normalise_hint(turn.language) or DEFAULT_LANGUAGE)
@@ -388,6 +408,10 @@ class DialogueEngine:
             if step is not None:
                 self._apply(ctx, step, interrupting=False)
                 return
+        relayed = handoff.relay(self._desk, ctx, event)
+        if relayed is not None:
+            self._apply(ctx, relayed, interrupting=True)
+            return
         if event.urgent is not None:
             self._apply(ctx, self._urgent(ctx, event.urgent), interrupting=True)
             return

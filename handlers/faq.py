@@ -23,9 +23,11 @@ from handlers.flows.handoff import HANDOFF_BUTTON
 from handlers.flows.questions import ANSWERED, CLARIFYING, FLOW, offer_human
 from handlers.i18n import Translate, italian
 from handlers.settings import DialogueSettings
+from handlers.translated_answers import title_in, wording
 from handlers.turns import Button, Reply
 from knowledge import Audience, Entry, Retriever, SearchResult
 from knowledge.encoders import Vectors
+from knowledge.perspective import speaks_as_employer
 from needs import plan_line
 from nlu import Parse
 from nlu.language import DEFAULT_LANGUAGE, Language, LanguageDetector, default_detector
@@ -127,9 +129,16 @@ class Answerer:
         language: str = DEFAULT_LANGUAGE,
     ) -> SearchResult:
         """Search the knowledge base for `prepared`, preferring the user's role's entries,
-        on the path of the message's language (other languages have phrasings of their own)."""
+        on the path of the message's language (other languages have phrasings of their own).
+
+        A worker whose message speaks for the company ("siamo una cooperativa, come
+        partiamo?") gets no preference either way: the words decide between the sides.
+        """
+        audience = _audience(ctx.role)
+        if audience == "worker" and speaks_as_employer(prepared):
+            audience = None
         return self._retriever.search(
-            prepared, audience=_audience(ctx.role), k=5, query_vector=vector, language=language
+            prepared, audience=audience, k=5, query_vector=vector, language=language
         )
 
     def prepare(self, text: str) -> str:
@@ -170,7 +179,7 @@ class Answerer:
             and not referral
         ):
             before.append(Reply(ctx.tr(texts.NEED_ACKNOWLEDGED)))
-        return self.reply_to(ctx, result).after(*before)
+        return self.reply_to(ctx, result, ctx.language).after(*before)
 
     @staticmethod
     def _wish(ctx: Context, result: SearchResult) -> Step | None:
@@ -197,10 +206,15 @@ class Answerer:
         ctx.record.scores = [round(h.score, 4) for h in result.hits]
         ctx.record.question_text = prepared
 
-    def reply_to(self, ctx: Context, result: SearchResult) -> Step:
-        """The step a search result leads to: an answer, a choice of topics, or a person."""
+    def reply_to(
+        self, ctx: Context, result: SearchResult, language: str = DEFAULT_LANGUAGE
+    ) -> Step:
+        """The step a search result leads to: an answer, a choice of topics, or a person.
+
+        `language` is the question's: answers and options are worded in it where the entry
+        has a fresh translation (handlers/translated_answers.py)."""
         if result.decision == "answer":
-            return self.serve(ctx, result.candidates[0].entry)
+            return self.serve(ctx, result.candidates[0].entry, language=language)
         interaction_id = ctx.log_now()
         if result.decision == "clarify":
             ctx.served = tuple(hit.entry.id for hit in result.candidates)
@@ -208,7 +222,7 @@ class Answerer:
             rows = tuple(
                 (
                     Button(
-                        hit.entry.title,
+                        title_in(hit.entry, language),
                         callbacks.make(FLOW, CLARIFYING, str(position), interaction_id),
                     ),
                 )
@@ -226,24 +240,34 @@ class Answerer:
                 Reply(ctx.tr(texts.CLARIFY), buttons=(*rows, none)),
                 interaction=interaction_id,
                 candidates=ids,
+                language=language,
             )
         return offer_human(ctx, texts.FALLBACK)
 
-    def serve(self, ctx: Context, entry: Entry, question: str | None = None) -> Step:
+    def serve(
+        self,
+        ctx: Context,
+        entry: Entry,
+        question: str | None = None,
+        language: str | None = None,
+    ) -> Step:
         """Give `entry` to the user: a welfare answer, or a referral to who handles it.
 
         `question` (the prepared text) is kept in the flow data for a short while, so that a
         follow-up ("e per la materna?") can be read together with it.
         """
         ctx.served = (entry.id,)
+        language = language or ctx.language
         if entry.is_referral:
             ctx.record.decision = "referral"
             ctx.log_now()
-            return Step.done(referral_reply(entry, ctx.tr))
+            return Step.done(referral_reply(entry, language, ctx.tr))
         ctx.record.decision = "answer"
         interaction_id = ctx.log_now()
         plan = own_plan_line(ctx, entry.topic)
-        reply = self.answer_reply(entry, interaction_id, ctx.now.date(), plan_note=plan, tr=ctx.tr)
+        reply = self.answer_reply(
+            entry, interaction_id, ctx.now.date(), plan, language=language, tr=ctx.tr
+        )
         invite = interview.invite_button(ctx, entry.topic)
         if invite is not None:
             reply = replace(reply, buttons=(*reply.buttons, (invite,)))
@@ -265,6 +289,7 @@ class Answerer:
         today: dt.date,
         plan_note: str | None = None,
         *,
+        language: str = DEFAULT_LANGUAGE,
         tr: Translate = italian,
     ) -> Reply:
         """The entry's answer with its sources and the feedback question.
@@ -273,10 +298,15 @@ class Answerer:
         never hidden, but the reader is told until when it was confirmed and offered a person.
         `plan_note` is the line about the worker's own company plan ("Nel piano della tua
         azienda…"), right after the general answer it makes concrete. `tr` words the frame
-        (caveat, sources, feedback) in the user's language; the entry's own text is as it is.
+        (caveat, sources, feedback) in the user's language. An answer without a fresh
+        translation in `language` comes in Italian, after a line saying so, with a person
+        offered.
         """
         sources = "; ".join(entry.sources[: self._settings.max_sources_shown])
-        parts = [f"**{entry.title}**", entry.answer]
+        words = wording(entry, language)
+        parts = [f"**{words.title}**", words.answer]
+        if words.italian_for_now:
+            parts.insert(0, words.italian_for_now)
         if plan_note:
             parts.append(plan_note)
         if entry.valid_until is not None and entry.is_expired(today):
@@ -291,7 +321,7 @@ class Answerer:
                 Button(tr(texts.FEEDBACK_NO), callbacks.make(FLOW, ANSWERED, "no", interaction_id)),
             ),
         )
-        if entry.is_expired(today):
+        if entry.is_expired(today) or words.italian_for_now:
             buttons += ((Button(tr(texts.OFFER_HUMAN), HANDOFF_BUTTON),),)
         return Reply("\n\n".join(parts), buttons=buttons)
 
@@ -312,11 +342,17 @@ def own_plan_line(ctx: Context, topic: str) -> str | None:
     return plan_line(plan, topic, ctx.translations.plan_wording(ctx.language))
 
 
-def referral_reply(entry: Entry, tr: Translate = italian) -> Reply:
+def referral_reply(
+    entry: Entry, language: str = DEFAULT_LANGUAGE, tr: Translate = italian
+) -> Reply:
     """ "Not mine": the entry's short text, who does handle it, and that welfare is welcome."""
     who = "\n".join(f"- {contact}" for contact in entry.refer_to)
-    frame = (tr(texts.REFERRAL_WHO).format(who=who), tr(texts.REFERRAL_MORE))
-    return Reply("\n\n".join((entry.answer, *frame)))
+    words = wording(entry, language)
+    parts = [words.answer, tr(texts.REFERRAL_WHO).format(who=who), tr(texts.REFERRAL_MORE)]
+    if words.italian_for_now:
+        parts.insert(0, words.italian_for_now)
+    buttons = ((Button(tr(texts.OFFER_HUMAN), HANDOFF_BUTTON),),) if words.italian_for_now else ()
+    return Reply("\n\n".join(parts), buttons=buttons)
 
 
 def _audience(role: str | None) -> Audience | None:

@@ -15,7 +15,7 @@ import uuid
 from sqlalchemy.orm import Session
 
 from handlers.turns import OutboxEntry, Reply, Turn, messages_of
-from storage import Outgoing, OutgoingDocument, enqueue
+from storage import Outgoing, OutgoingDocument, defer, enqueue, take_queued
 
 QUEUED_CHANNELS = frozenset({"telegram"})
 HANDOFF = dt.timedelta(seconds=30)
@@ -24,10 +24,12 @@ scan takes them only if they are still pending this long after the turn (the pro
 or the first send failed and its retry was lost with the process)."""
 
 
-def to_outgoing(reply: Reply) -> Outgoing:
-    """A reply as the outbox stores it (the channel renders it when it sends)."""
+def to_outgoing(reply: Reply, thread_id: int | None = None) -> Outgoing:
+    """A reply as the outbox stores it (the channel renders it when it sends), in the forum
+    topic `thread_id` when the turn it answers was written in one."""
     document = reply.document
     return Outgoing(
+        thread_id=thread_id,
         text=reply.text,
         buttons=tuple(tuple((b.label, b.data) for b in row) for row in reply.buttons),
         document=None
@@ -56,7 +58,7 @@ def queue_replies(
     prefix = _key_prefix(interaction_id, update_key)
     entries: list[OutboxEntry] = []
     for number, reply in enumerate(messages_of(turn, replies)):
-        message = to_outgoing(reply)
+        message = to_outgoing(reply, turn.thread_id)
         row = enqueue(
             session,
             chat_id=turn.chat_id,
@@ -69,6 +71,24 @@ def queue_replies(
         if row is not None:
             entries.append(OutboxEntry(row, turn.chat_id, message))
     return entries
+
+
+def with_queued(session: Session, turn: Turn, entries: list[OutboxEntry]) -> list[OutboxEntry]:
+    """The turn's entries and, after them, the other rows it queued (for other chats), so
+    the channel sends everything the turn decided at once. Like the turn's replies, those
+    rows are kept from the outbox scan for a while, or the scan and the channel could both
+    send one of them."""
+    if turn.channel not in QUEUED_CHANNELS:
+        take_queued(session)
+        return entries
+    known = {entry.id for entry in entries}
+    others = [
+        OutboxEntry(row, chat_id, message)
+        for row, chat_id, message in take_queued(session)
+        if row not in known
+    ]
+    defer(session, ids=[entry.id for entry in others], until=turn.at + HANDOFF)
+    return [*entries, *others]
 
 
 def _key_prefix(interaction_id: int | None, update_key: str | None) -> str:

@@ -390,6 +390,125 @@ INTERVIEW_OFFER_NO = "No, grazie"
 INTERVIEW_OFFER_DECLINED = "Va bene. Se hai una domanda sul welfare, scrivila pure."
 INTERVIEW_INVITE = "📝 Raccontaci i tuoi bisogni"
 
+# -- escalation: tickets for welfare managers (handlers/flows/handoff.py, worker side) -----
+TICKET_CONFIRM = (
+    "Posso passare la tua richiesta a un welfare manager, una persona dello sportello: "
+    "ti risponderà qui in chat. Vuoi che lo faccia?"
+)
+TICKET_CONFIRM_YES = "Sì, passamela"
+TICKET_CONFIRM_NO = "No, grazie"
+TICKET_NOT_OPENED = "Va bene, nessuna richiesta. Se cambi idea scrivi /operatore."
+TICKET_SHARE = (
+    "Posso mostrare al welfare manager le ultime domande che mi hai fatto? "
+    "Così non devi ripeterle. Vedrà solo questa conversazione, non chi sei."
+)
+TICKET_SHARE_YES = "Sì, mostrale"
+TICKET_SHARE_NO = "No, preferisco di no"
+TICKET_NOTE = "Vuoi aggiungere due parole su cosa ti serve? Scrivile qui, oppure premi «Salta»."
+TICKET_NOTE_SKIP = "Salta"
+TICKET_OPENED = (
+    "Fatto: la tua richiesta è la **n. {number}**. Un welfare manager la prende in carico "
+    "e ti risponde qui, di solito entro {hours} ore lavorative. Da adesso quello che mi "
+    "scrivi arriva a lui o a lei."
+)
+TICKET_ALREADY_OPEN = (
+    "La tua richiesta **n. {number}** è già aperta ({status}): quello che mi scrivi arriva "
+    "al welfare manager, non serve aprirne un'altra."
+)
+TICKET_NEEDS_CONSENT = (
+    "Per passarti a un welfare manager devo prima avere il tuo consenso al trattamento dei "
+    "dati: scrivi /start. Intanto ecco come raggiungere lo sportello:"
+)
+TICKET_RELAYED = (
+    "Ho girato il tuo messaggio al welfare manager della richiesta n. {number}: "
+    "ti rispondo qui appena scrive. Da ora lo faccio senza dirtelo ogni volta."
+)
+TICKET_FROM_MANAGER = "**{name}** (welfare manager), richiesta n. {number}:\n{text}"
+TICKET_TAKEN_WORKER = (
+    "{name}, welfare manager, ha preso in carico la tua richiesta n. {number}: ti risponde qui."
+)
+TICKET_RESOLVED_WORKER = (
+    "{name} ha segnato la tua richiesta n. {number} come risolta. Se serve ancora "
+    "qualcosa, scrivimi qui: la riapro."
+)
+TICKET_CLOSED_WORKER = (
+    "La tua richiesta n. {number} è chiusa. Com'è andata con il welfare manager? "
+    "Dai un voto da 1 (male) a 5 (benissimo)."
+)
+TICKET_RATED = (
+    "Grazie del voto! Vuoi aggiungere un commento? Scrivilo qui, oppure premi «No, grazie»."
+)
+TICKET_COMMENT_SKIP = "No, grazie"
+TICKET_COMMENT_THANKS = "Grazie, lo leggeranno le persone dello sportello."
+TICKET_RATE_STALE = "Questa richiesta ha già un voto, grazie."
+TICKET_LIST_EMPTY = "Non hai richieste a un welfare manager. Se ti serve, scrivi /operatore."
+TICKET_LIST_HEAD = "Le tue richieste:"
+TICKET_LIST_LINE = "- n. {number} ({topic}): {status}"
+TICKET_TOPIC_NONE = "generale"
+TICKET_SUMMARY = {
+    "asked": "Ha chiesto di parlare con una persona",
+    "distress": "Sembra in un momento difficile: ha chiesto aiuto",
+    "anger": "Era frustrato/a dalle risposte dello sportello",
+}
+TICKET_TRANSCRIPT_LINE = "- {at}: {what}"
+TICKET_TRANSCRIPT_DECISION = {
+    "answer": "ha chiesto di «{topic}» (risposta data)",
+    "referral": "ha chiesto di «{topic}» (rimandato ad altri)",
+    "clarify": "ha chiesto di «{topic}» (domanda di chiarimento)",
+    "fallback": "domanda senza risposta",
+}
+
+# -- escalation: the managers' group (handlers/managers.py) ---------------------------------
+CARD = (
+    "🆕 **Richiesta n. {number}** · {topic}{priority}\n"
+    "Azienda: {company}\n"
+    "Indirizzata a: {routed}\n"
+    "{summary}"
+)
+CARD_PRIORITY = " · ⚠️ priorità alta"
+CARD_NOTE = "\nNota: {note}"
+CARD_TRANSCRIPT = "\nConversazione condivisa:\n{transcript}"
+CARD_NO_TRANSCRIPT = "\n(La persona non ha condiviso la conversazione.)"
+CARD_NETWORK = "rete"
+CARD_NOBODY = "nessun manager disponibile"
+CARD_TAKE = "🙋 Prendi"
+CARD_RESOLVE = "✅ Risolto"
+CARD_CLOSE = "🔒 Chiudi"
+CARD_REASSIGN = "🔁 Riassegna"
+TOPIC_NAME = "n. {number} · {topic}"
+THREAD_WORKER = "💬 Richiesta n. {number}, scrive la persona:\n{text}"
+THREAD_PRIORITY = "⚠️ Richiesta n. {number}: la persona sembra in difficoltà, priorità alta."
+THREAD_TAKEN = "🙋 {name} ha preso in carico la richiesta n. {number}."
+THREAD_ALREADY_TAKEN = "La richiesta n. {number} è già di {name}."
+THREAD_RESOLVED = "✅ {name} ha segnato la richiesta n. {number} come risolta."
+THREAD_CLOSED = "🔒 {name} ha chiuso la richiesta n. {number}."
+THREAD_REASSIGNED = "🔁 {name} ha riassegnato la richiesta n. {number} a {other}."
+THREAD_NOBODY_ELSE = "Non c'è un altro manager disponibile per la richiesta n. {number}."
+THREAD_IS_CLOSED = (
+    "La richiesta n. {number} è chiusa: il messaggio non è arrivato alla persona. "
+    "Se ti scrive di nuovo si apre una richiesta nuova."
+)
+THREAD_CANNOT = "La richiesta n. {number} è {status}: non si può fare adesso."
+THREAD_ERASED = (
+    "La persona della richiesta n. {number} ha cancellato i suoi dati: la richiesta è "
+    "chiusa e anonimizzata, e non posso più scriverle."
+)
+THREAD_WHERE = "Scrivi il comando nel topic della richiesta, o in risposta a un suo messaggio."
+THREAD_REMINDER = (
+    "⏰ {name}, la richiesta n. {number} aspetta ancora una prima risposta "
+    "(obiettivo: {hours} ore lavorative)."
+)
+THREAD_ESCALATED = (
+    "🚨 La richiesta n. {number} ha superato le {hours} ore lavorative senza risposta: "
+    "la passo a {name}, welfare manager di rete."
+)
+THREAD_ESCALATED_NOBODY = (
+    "🚨 La richiesta n. {number} ha superato le {hours} ore lavorative senza risposta e "
+    "non c'è un welfare manager di rete disponibile."
+)
+NOT_A_MANAGER = "Solo i welfare manager registrati possono usare questi pulsanti."
+NOT_YOUR_COMPANY = "Questa richiesta è dei manager di un'altra azienda."
+
 # -- everywhere ---------------------------------------------------------------------------
 NO_DATA = "Non ho nessun dato su di te. Se vuoi iniziare, scrivi /start."
 
@@ -418,6 +537,7 @@ COMMAND_DESCRIPTIONS: tuple[tuple[str, str], ...] = (
     ("bisogni", "Intervista sui tuoi bisogni"),
     ("lingua", "Scegli la lingua"),
     ("operatore", "Parla con una persona"),
+    ("richieste", "Le tue richieste a un welfare manager"),
     ("privacy", "Come tratto i tuoi dati"),
     ("miei_dati", "Scarica i tuoi dati"),
     ("cancella", "Cancella i tuoi dati"),

@@ -43,6 +43,12 @@ class Turn:
     """Where it was written: the desk talks only in private chats (see DialogueEngine)."""
     bot_username: str | None = None
     """The bot's own username, for the link that invites a group member to a private chat."""
+    thread_id: int | None = None
+    """The forum topic the message was written in (group chats); replies go back there."""
+    reply_to: int | None = None
+    """The id of the message this one replies to (group chats): a ticket's card, say."""
+    message_id: int | None = None
+    """The channel's id of this message in its chat, if it has one."""
 
 
 @dataclass(frozen=True)

@@ -87,7 +87,7 @@ def build_retriever(
         progress=progress,
         rebuild=rebuild,
         shape=shape,
-        phrasings=kb.phrasings,
+        phrasings=kb.search_phrasings,
     )
     encoder.encode_queries(["welfare aziendale"])
-    return Retriever(kb.entries, encoder, dense, settings, kb.phrasings)
+    return Retriever(kb.entries, encoder, dense, settings, kb.search_phrasings)

@@ -12,6 +12,13 @@ from pathlib import Path
 from knowledge.entries import Entry, content_hash, entry_files
 from knowledge.phrasings import Phrasings, check_phrasings, phrasings_hash
 from knowledge.topics import BUNDLED_TOPICS, Topic, load_topics
+from knowledge.translations import (
+    attach_translations,
+    check_translations,
+    merge_phrasings,
+    translated_phrasings,
+    translations_hash,
+)
 from knowledge.validation import CheckReport, KnowledgeBaseError, Problem, check_files
 
 logger = logging.getLogger(__name__)
@@ -24,6 +31,11 @@ def default_phrasings_dir(base_dir: Path) -> Path:
     return base_dir.parent / "phrasings"
 
 
+def translations_dir(base_dir: Path) -> Path:
+    """Where answers' translations live: `translations/` beside the entries' folder."""
+    return base_dir.parent / "translations"
+
+
 @dataclass(frozen=True)
 class KnowledgeBase:
     entries: tuple[Entry, ...]
@@ -32,6 +44,12 @@ class KnowledgeBase:
     base_dir: Path
     phrasings: Phrasings = field(default_factory=dict)
     """language → entry id → ways to ask the entry's question in that language."""
+
+    @property
+    def search_phrasings(self) -> Phrasings:
+        """What the search path of other languages indexes: the phrasings files and, for each
+        fresh translation, its title and the opening of its answer."""
+        return merge_phrasings(self.phrasings, translated_phrasings(self.entries))
 
     def by_id(self, entry_id: str) -> Entry:
         for entry in self.entries:
@@ -76,7 +94,10 @@ def _check(
     report = check_files(files, topics, topics_path, today or dt.date.today())
     folder = phrasings_dir if phrasings_dir is not None else default_phrasings_dir(base_dir)
     phrasings = check_phrasings(folder, {entry.id for entry in report.entries})
-    return CheckReport(report.entries, report.problems + phrasings.problems), phrasings.phrasings
+    translated = check_translations(translations_dir(base_dir), report.entries)
+    entries = attach_translations(report.entries, translated.translations)
+    problems = report.problems + phrasings.problems + translated.problems
+    return CheckReport(entries, problems), phrasings.phrasings
 
 
 def load_knowledge_base(
@@ -101,17 +122,23 @@ def load_knowledge_base(
     return KnowledgeBase(
         entries=report.entries,
         topics=topics,
-        content_hash=_combined_hash(content_hash(entry_files(base_dir)), phrasings_hash(folder)),
+        content_hash=_combined_hash(
+            content_hash(entry_files(base_dir)),
+            phrasings_hash(folder),
+            translations_hash(translations_dir(base_dir)),
+        ),
         base_dir=base_dir,
         phrasings=phrasings,
     )
 
 
-def _combined_hash(entries_hash: str, phrasings_digest: str) -> str:
-    """The entries' hash alone when there are no phrasings (existing caches stay valid)."""
-    if not phrasings_digest or phrasings_digest == _EMPTY_DIGEST:
+def _combined_hash(entries_hash: str, *digests: str) -> str:
+    """The entries' hash alone when there are no phrasings nor translations (existing caches
+    stay valid); empty folders add nothing."""
+    present = [digest for digest in digests if digest and digest != _EMPTY_DIGEST]
+    if not present:
         return entries_hash
-    return hashlib.sha256(f"{entries_hash}\0{phrasings_digest}".encode()).hexdigest()
+    return hashlib.sha256("\0".join([entries_hash, *present]).encode()).hexdigest()
 
 
 _EMPTY_DIGEST = hashlib.sha256().hexdigest()

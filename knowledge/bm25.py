@@ -82,6 +82,14 @@ class BM25Index:
                 terms.append(term)
         return QueryTerms(terms, len(set(words)))
 
+    def matched(self, terms: QueryTerms) -> NDArray[np.int64]:
+        """How many of the query's terms each document contains: one rare word ("Torino")
+        can give a high score, several words agreeing are stronger evidence."""
+        counts = np.zeros(self.size, dtype=np.int64)
+        for term in terms.terms:
+            counts[self._postings[term][0]] += 1
+        return counts
+
     def scores(self, terms: QueryTerms) -> NDArray[np.float64]:
         """BM25 score of every document (zeros where no term matches)."""
         scores = np.zeros(self.size, dtype=np.float64)

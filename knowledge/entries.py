@@ -11,11 +11,16 @@ import datetime as dt
 import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import yaml
 
 from sportello.errors import SportelloError
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from knowledge.translations import Translation
 
 Audience = Literal["worker", "company", "both"]
 Kind = Literal["faq", "case-history", "referral"]
@@ -48,6 +53,8 @@ class Entry:
     """Kind-specific fields, e.g. a case history's sector, size band, province and measures."""
     refer_to: tuple[str, ...] = ()
     """For a referral: who does handle the question (office, service, body), one per item."""
+    translations: Mapping[str, Translation] = field(default_factory=dict)
+    """language → this answer in that language (knowledge/translations), stale ones included."""
 
     def is_expired(self, today: dt.date) -> bool:
         return self.valid_until is not None and self.valid_until < today

@@ -19,8 +19,8 @@ because a phrasing that finds nothing would hide a renamed or deleted entry.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Collection, Mapping
-from dataclasses import dataclass
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -58,65 +58,100 @@ def phrasings_hash(folder: Path | None) -> str:
     return digest.hexdigest()
 
 
+def language_files(
+    folder: Path | None,
+    languages: Sequence[str],
+    problems: list[Problem],
+    blocks_serving: bool = True,
+) -> list[tuple[Path, str]]:
+    """The folder's files named after one of `languages`, each with its language; a file
+    named otherwise is a problem."""
+    found: list[tuple[Path, str]] = []
+    for path in phrasing_files(folder):
+        if path.stem in languages:
+            found.append((path, path.stem))
+            continue
+        problems.append(
+            Problem(
+                path,
+                1,
+                f"unknown language '{path.stem}'",
+                f"name the file after one of {', '.join(languages)}",
+                blocks_serving=blocks_serving,
+            )
+        )
+    return found
+
+
 def check_phrasings(folder: Path | None, entry_ids: Collection[str]) -> PhrasingsReport:
     """Read and validate every phrasings file of `folder` (none: no phrasings)."""
     phrasings: dict[str, dict[str, tuple[str, ...]]] = {}
     problems: list[Problem] = []
-    for path in phrasing_files(folder):
-        language = path.stem
-        if language not in PHRASING_LANGUAGES:
-            problems.append(
-                Problem(
-                    path,
-                    1,
-                    f"unknown language '{language}'",
-                    f"name the file after one of {', '.join(PHRASING_LANGUAGES)}",
-                )
-            )
-            continue
+    for path, language in language_files(folder, PHRASING_LANGUAGES, problems):
         found = _check_file(path, language, entry_ids, problems)
         if found:
             phrasings[language] = found
     return PhrasingsReport(phrasings, tuple(problems))
 
 
-def _check_file(
-    path: Path, language: str, entry_ids: Collection[str], problems: list[Problem]
-) -> dict[str, tuple[str, ...]]:
+def read_language_file(
+    path: Path, language: str, body_key: str, body_shape: Problem, problems: list[Problem]
+) -> tuple[yaml.MappingNode | None, bool]:
+    """The `body_key` mapping of a per-language file (None when it is not one, with the
+    problem in `problems`; `body_shape` is that problem, its line set here), and whether
+    its `language:` is the file's."""
     text = path.read_text(encoding="utf-8")
     try:
         data: Any = yaml.compose(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else 1
-        problems.append(Problem(path, line, f"not valid YAML ({exc})", "fix the YAML syntax"))
-        return {}
+        problems.append(
+            replace(
+                body_shape, line=line, message=f"not valid YAML ({exc})", fix="fix the YAML syntax"
+            )
+        )
+        return None, False
     if not isinstance(data, yaml.MappingNode):
         problems.append(
-            Problem(path, 1, "expected a mapping", "write 'language:' and 'phrasings:' keys")
+            replace(
+                body_shape,
+                line=1,
+                message="expected a mapping",
+                fix=f"write 'language:' and '{body_key}:' keys",
+            )
         )
-        return {}
+        return None, False
     fields = {key.value: value for key, value in data.value}
     declared = fields.get("language")
-    if not isinstance(declared, yaml.ScalarNode) or declared.value != language:
+    same = isinstance(declared, yaml.ScalarNode) and declared.value == language
+    if not same:
         problems.append(
-            Problem(
-                path,
-                _line(declared) if declared is not None else 1,
-                f"'language' must be '{language}', the file's name",
-                f"write 'language: {language}' or rename the file",
+            replace(
+                body_shape,
+                line=_line(declared) if declared is not None else 1,
+                message=f"'language' must be '{language}', the file's name",
+                fix=f"write 'language: {language}' or rename the file",
             )
         )
-    body = fields.get("phrasings")
+    body = fields.get(body_key)
     if not isinstance(body, yaml.MappingNode):
-        problems.append(
-            Problem(
-                path,
-                _line(body) if body is not None else 1,
-                "'phrasings' must map entry ids to lists of questions",
-                "write 'phrasings:' then '  entry-id:' and '    - a question' lines",
-            )
-        )
+        problems.append(replace(body_shape, line=_line(body) if body is not None else 1))
+        return None, same
+    return body, same
+
+
+def _check_file(
+    path: Path, language: str, entry_ids: Collection[str], problems: list[Problem]
+) -> dict[str, tuple[str, ...]]:
+    shape = Problem(
+        path,
+        1,
+        "'phrasings' must map entry ids to lists of questions",
+        "write 'phrasings:' then '  entry-id:' and '    - a question' lines",
+    )
+    body, _same = read_language_file(path, language, "phrasings", shape, problems)
+    if body is None:
         return {}
     found: dict[str, tuple[str, ...]] = {}
     seen: dict[str, int] = {}

@@ -74,11 +74,31 @@ class RetrievalSettings(BaseModel):
         default=0.67, description="share of the query's words the base must know to answer"
     )
     clarify_margin: float = Field(
-        default=0.75, ge=0, description="fused-score gap under which two entries are too close"
+        default=1.0, ge=0, description="fused-score gap under which two entries are too close"
+    )
+    dominant_margin: float = Field(
+        default=3.0,
+        ge=0,
+        description="a welfare entry this far ahead of every other topic needs less cosine...",
+    )
+    dominant_min_similarity: float = Field(
+        default=0.40, description="...only this much, when the gap is made of several words:"
+    )
+    dominant_min_terms: int = Field(
+        default=3, ge=1, description="...this many of the message's terms found in the entry"
+    )
+    clear_similarity: float = Field(
+        default=0.8,
+        description="from this cosine up, a near tie with another welfare topic is still answered",
     )
     referral_min_similarity: float = Field(
         default=0.40,
         description="a referral may be given from this cosine: saying 'ask them' costs little",
+    )
+    referral_rival_margin: float = Field(
+        default=1.25,
+        ge=0,
+        description="a welfare answer with a referral this close behind is asked about instead",
     )
     short_query_words: int = Field(
         default=2, ge=0, description="a query of this many content words or fewer is a keyword"
@@ -107,6 +127,8 @@ class Hit:
     """Cosine between the query and the entry's closest phrasing."""
     lexical: float
     """BM25 score of the entry."""
+    matched: int = 0
+    """How many distinct terms of the query the entry's text contains."""
 
 
 @dataclass(frozen=True)
@@ -213,6 +235,7 @@ class Retriever:
         bm25 = self._lexical_foreign if foreign else self._lexical
         terms = bm25.query_terms(text)
         lexical = bm25.scores(terms)
+        matched = bm25.matched(terms)
         vector = query_vector if query_vector is not None else self.embed(text)
         similarity = self._dense.entry_scores(
             vector, self.settings.dense_depth, multilingual=foreign
@@ -226,7 +249,13 @@ class Retriever:
             fused = fused - self.settings.audience_penalty * self._audience_mask[audience]
         top = _top_k(fused, k)
         hits = tuple(
-            Hit(self.entries[i], float(fused[i]), float(similarity[i]), float(lexical[i]))
+            Hit(
+                self.entries[i],
+                float(fused[i]),
+                float(similarity[i]),
+                float(lexical[i]),
+                int(matched[i]),
+            )
             for i in top
         )
         keyword = is_keyword_query(terms.words, terms.coverage, self.settings)
@@ -343,7 +372,12 @@ def is_keyword_query(words: int, coverage: float, settings: RetrievalSettings) -
 def decide(
     hits: Sequence[Hit], coverage: float, settings: RetrievalSettings, *, keyword: bool = False
 ) -> Decision:
-    """Answer when one entry clearly fits, ask when two are close, else offer a human."""
+    """Answer when one entry clearly fits, ask when two topics are close, else offer a human.
+
+    The rival is the best entry of another topic (a second entry of the same topic is no
+    reason to ask: both say the same). A referral entry as the rival is a stronger reason to
+    ask than a welfare one, so it counts from a wider gap (`referral_rival_margin`).
+    """
     if not hits:
         return "fallback"
     best = hits[0]
@@ -352,21 +386,37 @@ def decide(
             return "fallback"
         rivals = [h for h in hits[1:] if best.score - h.score < settings.short_query_margin]
         return "clarify" if any(h.entry.topic != best.entry.topic for h in rivals) else "answer"
+    rival = next((h for h in hits[1:] if h.entry.topic != best.entry.topic), None)
+    gap = best.score - rival.score if rival is not None else 0.0
     fits = (
         best.similarity >= settings.confident_similarity
         or (best.similarity >= settings.min_similarity and coverage >= settings.min_coverage)
         or (best.entry.is_referral and best.similarity >= settings.referral_min_similarity)
+        # a long or foreign message reads far from any one phrasing, yet several of its words
+        # can single out one entry by a wide margin ("ente bilaterale", "cooperative",
+        # "occhiali"): that is evidence too. One rare word ("Torino") is not.
+        or (
+            rival is not None
+            and gap >= settings.dominant_margin
+            and best.similarity >= settings.dominant_min_similarity
+            and best.matched >= settings.dominant_min_terms
+        )
     )
     if not fits:
         return "fallback"
-    if len(hits) > 1:
-        runner_up = hits[1]
-        if (
-            best.score - runner_up.score < settings.clarify_margin
-            and runner_up.entry.topic != best.entry.topic
-        ):
-            return "clarify"
-    return "answer"
+    if rival is None:
+        return "answer"
+    if rival.entry.is_referral and not best.entry.is_referral:
+        # "Not mine" close behind a welfare entry: the message sits on the border of welfare
+        # (hours, pay, public benefits), where a confident welfare answer is the costly mistake.
+        return "clarify" if gap < settings.referral_rival_margin else "answer"
+    if gap >= settings.clarify_margin:
+        return "answer"
+    # A near tie in the fused ranking often comes from shared words alone ("credito",
+    # "busta paga"); when a phrasing of the best entry says nearly the same as the message,
+    # the encoder has settled it.
+    clear = best.similarity >= settings.clear_similarity and not rival.entry.is_referral
+    return "answer" if clear else "clarify"
 
 
 def _zscore(values: NDArray[np.float64]) -> NDArray[np.float64]:

@@ -29,6 +29,7 @@ from knowledge import (
 )
 from knowledge.evaluation import by_language, percentile
 from sportello.errors import SportelloError
+from sportello.escalation_commands import add_escalation_commands
 from sportello.files import PRIVATE_UMASK
 from sportello.logs import configure_logging
 from sportello.nlu_commands import add_backend_option, add_nlu_commands, eval_classifier
@@ -160,6 +161,7 @@ def _parser() -> argparse.ArgumentParser:
     listing = companies.add_parser("list", help="list companies")
     listing.set_defaults(run=_companies_list)
     _add_needs_commands(commands, companies)
+    add_escalation_commands(commands, _now)  # managers add|list|remove, tickets list|show
     return parser
 
 
@@ -415,26 +417,40 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
     if settings.telegram.token is None:
         print("errore: manca il token del bot: imposta SPORTELLO__TELEGRAM__TOKEN", file=sys.stderr)
         return EXIT_USAGE
-    check_mode(settings.telegram)  # a weak webhook secret stops here, before any worker starts
-    processes = settings.workers.processes
-    if processes == 0:
+    check_mode(settings.telegram)  # a weak webhook secret stops here, before the engine starts
+    if settings.workers.processes == 0:
         from sportello.desk import build_desk
 
         desk = build_desk(settings, progress=sys.stderr.isatty())
-        dispatcher = TurnDispatcher.in_process(desk.engine, settings.workers.max_batch)
+        dispatcher = TurnDispatcher(desk.engine, settings.workers.max_batch)
         desk_bot = DeskBot(
-            dispatcher, settings.telegram, on_shutdown=desk.close, outbox=desk.database
+            dispatcher,
+            settings.telegram,
+            on_shutdown=desk.close,
+            outbox=desk.database,
+            escalation=settings.escalation,
         )
-        run_bot(desk_bot, settings.telegram)
-        return EXIT_OK
-    from sportello.desk import open_database, prepare_shared_state
-    from sportello.workers import start_workers
+    else:
+        from sportello.desk import open_database, prepare_shared_state
+        from sportello.workers import EngineProcess
 
-    prepare_shared_state(settings)
-    lanes = start_workers(settings, processes)
-    dispatcher = TurnDispatcher(lanes, settings.workers.max_batch)
-    outbox = open_database(settings)  # the bot process records deliveries itself
-    desk_bot = DeskBot(dispatcher, settings.telegram, on_shutdown=outbox.dispose, outbox=outbox)
+        prepare_shared_state(settings)
+        worker = EngineProcess(settings)
+        worker.start()
+        outbox = open_database(settings)  # the bot process records deliveries itself
+
+        def close() -> None:
+            worker.close()
+            outbox.dispose()
+
+        dispatcher = TurnDispatcher(worker, settings.workers.max_batch)
+        desk_bot = DeskBot(
+            dispatcher,
+            settings.telegram,
+            on_shutdown=close,
+            outbox=outbox,
+            escalation=settings.escalation,
+        )
     run_bot(desk_bot, settings.telegram)
     return EXIT_OK
 

@@ -84,17 +84,18 @@ def build_desk(settings: Settings, progress: bool = False) -> Desk:
         pseudonymizer=Pseudonymizer(key),
         settings=settings.dialogue,
         retention=settings.privacy,
+        escalation=settings.escalation,
     )
     logger.info("desk ready: %d entries, database %s", len(kb.entries), database.url)
     return Desk(engine=engine, database=database, retriever=retriever)
 
 
 def prepare_shared_state(settings: Settings) -> None:
-    """What worker processes must find ready, done once by the parent before they start.
+    """What the engine's worker process must find ready, done by the parent before it starts.
 
     The content is checked here so that a broken entry stops the start with its file and
-    line; the schema is migrated and the pseudonymisation key created once, not raced by
-    several workers.
+    line, in the parent's own words; the schema is migrated and the pseudonymisation key
+    created once, by the process that also records deliveries.
     """
     pseudonym_key(settings)
     open_knowledge_base(settings)

@@ -21,6 +21,7 @@ from pydantic_settings import (
 )
 
 from bot.settings import TelegramSettings
+from escalation.settings import EscalationSettings
 from handlers.dispatch import DEFAULT_MAX_BATCH
 from handlers.settings import DialogueSettings, RetentionSettings
 from knowledge import BUNDLED_BASE, BUNDLED_TOPICS, EncoderSettings, RetrievalSettings
@@ -94,10 +95,9 @@ class WorkerSettings(BaseModel):
     processes: int = Field(
         default=1,
         ge=0,
-        le=64,
-        description="engine worker processes behind `sportello run`; 0 runs the engine in a"
-        " thread of the bot process. More help only with spare cores; on SQLite their writes"
-        " take turns (a lock file), on PostgreSQL they overlap",
+        le=1,
+        description="1 runs the engine of `sportello run` in a worker process of its own, 0 in"
+        " a thread of the bot process (one process, less memory, less throughput)",
     )
     max_batch: int = Field(
         default=DEFAULT_MAX_BATCH, ge=1, description="turns an engine call takes at most"
@@ -123,6 +123,7 @@ class Settings(BaseSettings):
     dialogue: DialogueSettings = DialogueSettings()
     telegram: TelegramSettings = TelegramSettings()
     workers: WorkerSettings = WorkerSettings()
+    escalation: EscalationSettings = EscalationSettings()
 
     @model_validator(mode="after")
     def _texts_live_no_longer_than_their_rows(self) -> Settings:

@@ -33,6 +33,7 @@ from sqlalchemy import (
     UniqueConstraint,
     false,
     text,
+    true,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -416,3 +417,121 @@ class OutboxMessage(Base):
 
     def __repr__(self) -> str:  # no chat id, no text
         return f"OutboxMessage(id={self.id!r}, status={self.status!r})"
+
+
+# --- Escalation (issue 16): welfare managers, tickets, their history and messages ----------
+
+TICKET_STATUSES = ("open", "assigned", "waiting", "resolved", "closed")
+"""open → assigned (a manager took it) → waiting (for the worker's answer) → resolved →
+closed; escalation/statuses.py holds the allowed moves."""
+TICKET_PRIORITIES = ("normal", "high")
+TICKET_ACTORS = ("worker", "manager", "system")
+TICKET_DIRECTIONS = ("worker", "manager", "desk")
+MANAGER_NAME_LENGTH = 100
+TICKET_KEY_LENGTH = 128
+
+
+class Manager(Base):
+    """A welfare manager the desk hands requests to: of one company, or of the whole network
+    (no company: the "welfare manager di rete", who takes everything else)."""
+
+    __tablename__ = "managers"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    telegram_user_id: Mapped[int] = mapped_column(BigInteger, unique=True)
+    name: Mapped[str] = mapped_column(String(MANAGER_NAME_LENGTH))
+    company_id: Mapped[int | None] = mapped_column(
+        ForeignKey("companies.id", ondelete="CASCADE"), index=True
+    )
+    available: Mapped[bool] = mapped_column(Boolean, server_default=true())
+    last_routed_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    """When a ticket was last routed to them: round robin picks the longest-waiting."""
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+    def __repr__(self) -> str:
+        return f"Manager(id={self.id!r})"
+
+
+class Ticket(Base):
+    """A worker's request for a person. Its `id` is the number people are told.
+
+    `user_ref` and every text are cleared when the worker erases their data; the row stays,
+    anonymous, for the statistics (times, statuses, rating).
+    """
+
+    __tablename__ = "tickets"
+    __table_args__ = (
+        CheckConstraint(_in("status", TICKET_STATUSES), name="status"),
+        CheckConstraint(_in("priority", TICKET_PRIORITIES), name="priority"),
+        CheckConstraint("rating IS NULL OR (rating BETWEEN 1 AND 5)", name="rating"),
+        Index("ix_tickets_user_ref_status", "user_ref", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    open_key: Mapped[str] = mapped_column(String(TICKET_KEY_LENGTH), unique=True)
+    """Idempotency key of the request that opened it: the same request twice is one ticket."""
+    user_ref: Mapped[str | None] = mapped_column(String(USER_REF_LENGTH))
+    company_id: Mapped[int | None] = mapped_column(
+        ForeignKey("companies.id", ondelete="SET NULL"), index=True
+    )
+    topic: Mapped[str | None] = mapped_column(String(TOPIC_LENGTH))
+    summary: Mapped[str | None] = mapped_column(Text)
+    transcript: Mapped[str | None] = mapped_column(Text)
+    """The recent conversation, only when the worker agreed to share it."""
+    note: Mapped[str | None] = mapped_column(Text)
+    priority: Mapped[str] = mapped_column(String(SHORT_LENGTH))
+    status: Mapped[str] = mapped_column(String(SHORT_LENGTH), index=True)
+    routed_to_id: Mapped[int | None] = mapped_column(ForeignKey("managers.id", ondelete="SET NULL"))
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("managers.id", ondelete="SET NULL"))
+    thread_id: Mapped[int | None] = mapped_column(BigInteger)
+    """The ticket's forum topic in the managers' chat (forum supergroups only)."""
+    card_message_id: Mapped[int | None] = mapped_column(BigInteger)
+    """The card's message in the managers' chat: replies to it belong to the ticket."""
+    worker_told: Mapped[bool] = mapped_column(Boolean, server_default=false())
+    """The worker was told, once, that their messages now go to the ticket."""
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    first_response_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    resolved_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    reminded_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    escalated_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    rating: Mapped[int | None] = mapped_column(Integer)
+    rating_comment: Mapped[str | None] = mapped_column(Text)
+
+    def __repr__(self) -> str:  # no texts, no user
+        return f"Ticket(id={self.id!r}, status={self.status!r})"
+
+
+class TicketEvent(Base):
+    """One change of a ticket's status or assignee: who, when, from what to what."""
+
+    __tablename__ = "ticket_events"
+    __table_args__ = (CheckConstraint(_in("actor", TICKET_ACTORS), name="actor"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id", ondelete="CASCADE"), index=True)
+    at: Mapped[datetime] = mapped_column(UtcDateTime())
+    actor: Mapped[str] = mapped_column(String(SHORT_LENGTH))
+    manager_id: Mapped[int | None] = mapped_column(ForeignKey("managers.id", ondelete="SET NULL"))
+    from_status: Mapped[str | None] = mapped_column(String(SHORT_LENGTH))
+    to_status: Mapped[str] = mapped_column(String(SHORT_LENGTH))
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("managers.id", ondelete="SET NULL"))
+
+
+class TicketMessage(Base):
+    """A message of the exchange, with its Telegram id in the managers' chat once sent there
+    (a manager's reply to it then belongs to the ticket). `text` is cleared on erasure."""
+
+    __tablename__ = "ticket_messages"
+    __table_args__ = (
+        CheckConstraint(_in("direction", TICKET_DIRECTIONS), name="direction"),
+        Index("ix_ticket_messages_telegram_message_id", "telegram_message_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id", ondelete="CASCADE"), index=True)
+    at: Mapped[datetime] = mapped_column(UtcDateTime())
+    direction: Mapped[str] = mapped_column(String(SHORT_LENGTH))
+    manager_id: Mapped[int | None] = mapped_column(ForeignKey("managers.id", ondelete="SET NULL"))
+    text: Mapped[str | None] = mapped_column(Text)
+    telegram_message_id: Mapped[int | None] = mapped_column(BigInteger)

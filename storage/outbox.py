@@ -60,6 +60,43 @@ class OutgoingDocument:
 
 
 @dataclass(frozen=True)
+class TicketPlace:
+    """Where a message of a ticket goes in the managers' chat, resolved when it is sent.
+
+    The ticket's forum topic, or a reply to its card, may not exist yet when the message is
+    queued (the card is still in the outbox), so the deliverer looks them up at send time and
+    records where the message landed, for replies to it to find the ticket.
+    """
+
+    ticket: int
+    message: int | None = None
+    """The ticket message row this is (its Telegram id is recorded once sent)."""
+    card: bool = False
+    """The ticket's card: its Telegram id is what replies in a plain group point at."""
+    topic: str | None = None
+    """The forum topic's name, to create it if the ticket has none yet."""
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "ticket": self.ticket,
+            "message": self.message,
+            "card": self.card,
+            "topic": self.topic,
+        }
+
+    @classmethod
+    def from_json(cls, payload: dict[str, Any]) -> TicketPlace:
+        message = payload.get("message")
+        topic = payload.get("topic")
+        return cls(
+            ticket=int(payload["ticket"]),
+            message=None if message is None else int(message),
+            card=bool(payload.get("card", False)),
+            topic=None if topic is None else str(topic),
+        )
+
+
+@dataclass(frozen=True)
 class Outgoing:
     """One message as the desk means it, independent of the channel that renders it.
 
@@ -70,9 +107,16 @@ class Outgoing:
     text: str
     buttons: tuple[tuple[tuple[str, str], ...], ...] = ()
     document: OutgoingDocument | None = None
+    thread_id: int | None = None
+    """The forum topic of the chat to post in (a reply in a managers' topic)."""
+    place: TicketPlace | None = None
 
     def to_json(self) -> dict[str, Any]:
         payload: dict[str, Any] = {"text": self.text}
+        if self.thread_id is not None:
+            payload["thread_id"] = self.thread_id
+        if self.place is not None:
+            payload["place"] = self.place.to_json()
         if self.buttons:
             payload["buttons"] = [[list(button) for button in row] for row in self.buttons]
         if self.document is not None:
@@ -86,7 +130,11 @@ class Outgoing:
     @classmethod
     def from_json(cls, payload: dict[str, Any]) -> Outgoing:
         document = payload.get("document")
+        thread_id = payload.get("thread_id")
+        place = payload.get("place")
         return cls(
+            thread_id=None if thread_id is None else int(thread_id),
+            place=None if place is None else TicketPlace.from_json(place),
             text=str(payload["text"]),
             buttons=tuple(
                 tuple((str(label), str(data)) for label, data in row)
@@ -147,7 +195,34 @@ def enqueue(
     session.flush()  # a Core statement: pending ORM objects must be in first
     connection = session.connection()
     row = connection.execute(_insert(connection.dialect.name), values).first()
-    return None if row is None else int(row[0])
+    if row is None:
+        return None
+    session.info.setdefault(_QUEUED, []).append((int(row[0]), chat_id, message))
+    return int(row[0])
+
+
+_QUEUED = "sportello.outbox.queued"
+
+
+def take_queued(session: Session) -> list[tuple[int, int, Outgoing]]:
+    """The rows `enqueue` added through this session since the last call (id, chat, message).
+
+    A turn that queues messages for other chats (a manager's answer for the worker) hands
+    them to the bot with its own replies, so they go out at once instead of at the next scan.
+    """
+    queued: list[tuple[int, int, Outgoing]] = session.info.pop(_QUEUED, [])
+    return queued
+
+
+def defer(session: Session, *, ids: Sequence[int], until: datetime) -> None:
+    """Keep pending rows from the deliverer's scan until `until`: the writer hands them to
+    the bot itself right after committing (see `enqueue`'s `not_before`)."""
+    if ids:
+        session.connection().execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id.in_(list(ids)), OutboxMessage.status == "pending")
+            .values(next_attempt_at=aware_utc(until, "until"))
+        )
 
 
 def due_messages(

@@ -11,11 +11,20 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Delete, Update, delete, select
+from sqlalchemy import Delete, Update, delete, select, update
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from storage.interactions import fold_interactions
-from storage.models import ChatLink, Company, Conversation, Interaction, InterviewResult, User
+from storage.models import (
+    ChatLink,
+    Company,
+    Conversation,
+    Interaction,
+    InterviewResult,
+    Ticket,
+    TicketMessage,
+    User,
+)
 from storage.users import check_user_ref
 
 
@@ -39,6 +48,9 @@ def export_user_data(session: Session, *, user_ref: str) -> dict[str, Any]:
         .order_by(Interaction.at, Interaction.id)
         .execution_options(populate_existing=True)
     )
+    tickets = session.scalars(
+        select(Ticket).where(Ticket.user_ref == user_ref).order_by(Ticket.id)
+    ).all()
     interviews = session.execute(
         select(InterviewResult, Company.code)
         .join(Company, Company.id == InterviewResult.company_id)
@@ -120,6 +132,30 @@ def export_user_data(session: Session, *, user_ref: str) -> dict[str, Any]:
             }
             for row, code in interviews
         ],
+        "tickets": [_ticket_export(session, ticket) for ticket in tickets],
+    }
+
+
+def _ticket_export(session: Session, ticket: Ticket) -> dict[str, Any]:
+    messages = session.scalars(
+        select(TicketMessage)
+        .where(TicketMessage.ticket_id == ticket.id, TicketMessage.direction != "desk")
+        .order_by(TicketMessage.id)
+    )
+    return {
+        "number": ticket.id,
+        "status": ticket.status,
+        "priority": ticket.priority,
+        "topic": ticket.topic,
+        "summary": ticket.summary,
+        "note": ticket.note,
+        "shared_conversation": ticket.transcript,
+        "created_at": _iso(ticket.created_at),
+        "first_response_at": _iso(ticket.first_response_at),
+        "closed_at": _iso(ticket.closed_at),
+        "rating": ticket.rating,
+        "rating_comment": ticket.rating_comment,
+        "messages": [{"at": _iso(m.at), "from": m.direction, "text": m.text} for m in messages],
     }
 
 
@@ -148,8 +184,28 @@ def erase_user(session: Session, *, user_ref: str) -> dict[str, int]:
         ),
         "users": _count(session, delete(User).where(User.user_ref == user_ref), User.user_ref),
         "interactions": fold_interactions(session, Interaction.user_ref == user_ref),
+        "tickets": _anonymise_tickets(session, user_ref),
     }
     return counts
+
+
+def _anonymise_tickets(session: Session, user_ref: str) -> int:
+    """The person's tickets lose every text and the link to them; the rows stay (number,
+    times, statuses, rating) for the statistics, and their threads keep working."""
+    owned = select(Ticket.id).where(Ticket.user_ref == user_ref).scalar_subquery()
+    session.execute(
+        update(TicketMessage)
+        .where(TicketMessage.ticket_id.in_(owned))
+        .values(text=None)
+        .execution_options(synchronize_session="fetch")
+    )
+    return _count(
+        session,
+        update(Ticket)
+        .where(Ticket.user_ref == user_ref)
+        .values(user_ref=None, summary=None, transcript=None, note=None, rating_comment=None),
+        Ticket.id,
+    )
 
 
 def erase_unconsented_users(session: Session, *, created_before: datetime) -> int:

@@ -37,6 +37,8 @@ class Call:
     params: dict[str, Any]
     files: dict[str, bytes] = field(default_factory=dict)
     at: float = field(default_factory=time.perf_counter)
+    result: Any = None
+    """What the stand-in answered (a sent message, with its message_id), once answered."""
 
 
 class BotApiStandIn:
@@ -60,6 +62,9 @@ class BotApiStandIn:
         """Calls answered with a fault from a window or a blocked chat."""
         self.faulted: set[tuple[int, str]] = set()
         """(chat id, text) of the sends that met a fault at least once."""
+        self.groups: dict[int, dict[str, Any]] = {}
+        """Group chats the bot is a member of (`add_group`): getChat answers for these only."""
+        self._thread_ids = itertools.count(7000)
 
     @property
     def base_url(self) -> str:
@@ -99,6 +104,15 @@ class BotApiStandIn:
     def heal(self) -> None:
         """End the current outage window now."""
         self._window = None
+
+    def add_group(self, chat_id: int, title: str = "Welfare manager", forum: bool = False) -> None:
+        """A supergroup the bot is in; a forum one has topics (createForumTopic works)."""
+        self.groups[chat_id] = {
+            "id": chat_id,
+            "type": "supergroup",
+            "title": title,
+            "is_forum": forum,
+        }
 
     def block(self, chat_id: int) -> None:
         """Sends to `chat_id` answer 403 "bot was blocked by the user" from now on."""
@@ -199,17 +213,66 @@ class BotApiStandIn:
         result: Any = True
         if method == "getMe":
             result = BOT_USER
+        elif method in ("getChat", "getChatMember", "createForumTopic"):
+            return self._group_call(method, params)
         elif method in ("sendMessage", "sendDocument"):
+            chat_id = int(params["chat_id"])
+            chat = self.groups.get(chat_id, {"id": chat_id, "type": "private"})
             result = {
                 "message_id": next(self._message_ids),
                 "date": int(time.time()),
-                "chat": {"id": int(params["chat_id"]), "type": "private"},
+                "chat": {key: chat[key] for key in ("id", "type", "title") if key in chat},
                 "from": BOT_USER,
             }
+            if params.get("message_thread_id") is not None:
+                result["message_thread_id"] = int(params["message_thread_id"])
+                result["is_topic_message"] = True
             if method == "sendMessage":
                 result["text"] = params.get("text", "")
         elif method == "getWebhookInfo":
             result = {"url": "", "has_custom_certificate": False, "pending_update_count": 0}
+        return 200, {"ok": True, "result": result}
+
+    def _group_call(self, method: str, params: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        chat = self.groups.get(int(params.get("chat_id", 0)))
+        if chat is None:
+            return 400, {
+                "ok": False,
+                "error_code": 400,
+                "description": "Bad Request: chat not found",
+            }
+        if method == "getChat":
+            result: dict[str, Any] = {**chat, "accent_color_id": 0, "max_reaction_count": 11}
+        elif method == "getChatMember":
+            result = {
+                "status": "administrator",
+                "user": BOT_USER,
+                "can_be_edited": False,
+                "is_anonymous": False,
+                "can_manage_chat": True,
+                "can_delete_messages": True,
+                "can_manage_video_chats": True,
+                "can_restrict_members": True,
+                "can_promote_members": False,
+                "can_change_info": True,
+                "can_invite_users": True,
+                "can_post_stories": False,
+                "can_edit_stories": False,
+                "can_delete_stories": False,
+                "can_manage_topics": True,
+            }
+        else:
+            if not chat["is_forum"]:
+                return 400, {
+                    "ok": False,
+                    "error_code": 400,
+                    "description": "Bad Request: the chat is not a forum",
+                }
+            result = {
+                "message_thread_id": next(self._thread_ids),
+                "name": params.get("name", ""),
+                "icon_color": 7322096,
+            }
         return 200, {"ok": True, "result": result}
 
     async def _get_updates(self, params: dict[str, Any]) -> list[dict[str, Any]]:
@@ -289,6 +352,7 @@ class _MethodHandler(RequestHandler):  # type: ignore[misc]
             await self.standin.record(call)
         status, body = await self.standin.answer(method, params)
         if status == 200:
+            call.result = body.get("result")
             self.standin.accepted(call)
         self.set_status(status)
         self.finish(body)
@@ -327,20 +391,31 @@ def message_update(user_id: int, text: str | None = None, **extra: Any) -> dict[
     return {"message": message}
 
 
-def callback_update(user_id: int, data: str, message_id: int = 1) -> dict[str, Any]:
+def callback_update(
+    user_id: int,
+    data: str,
+    message_id: int = 1,
+    chat: dict[str, Any] | None = None,
+    thread_id: int | None = None,
+) -> dict[str, Any]:
+    """A button press; by default under a message in the user's private chat, else in
+    `chat` (a group: a ticket's card), in forum topic `thread_id` if given."""
+    message: dict[str, Any] = {
+        "message_id": message_id,
+        "date": int(time.time()),
+        "chat": chat or {"id": user_id, "type": "private"},
+        "from": BOT_USER,
+        "text": "…",
+    }
+    if thread_id is not None:
+        message.update(message_thread_id=thread_id, is_topic_message=True)
     return {
         "callback_query": {
             "id": str(next(_incoming_ids)),
             "from": user(user_id),
             "chat_instance": "ci",
             "data": data,
-            "message": {
-                "message_id": message_id,
-                "date": int(time.time()),
-                "chat": {"id": user_id, "type": "private"},
-                "from": BOT_USER,
-                "text": "…",
-            },
+            "message": message,
         }
     }
 

@@ -40,7 +40,11 @@ def test_erased_text_leaves_the_database_files_while_the_desk_runs(
     database = Database.from_url(f"sqlite:///{file}")
     database.upgrade()
     engine = make_engine(
-        database, desk_parts, RetrievalSettings(min_similarity=1.5, confident_similarity=1.5)
+        database,
+        desk_parts,
+        RetrievalSettings(
+            min_similarity=1.5, confident_similarity=1.5, dominant_min_similarity=1.5
+        ),
     )
     chat = Chat(engine, user_id=918_273_645)
     chat.send(PENDING)  # held in the flow data until onboarding ends

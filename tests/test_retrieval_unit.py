@@ -10,7 +10,7 @@ from knowledge.bm25 import BM25Index
 from knowledge.dense import DenseIndex, entry_units
 from knowledge.entries import Entry
 from knowledge.retriever import Hit, decide
-from tests.support import HashingEncoder, write_small_base
+from tests.support import HashingEncoder, referral_text, write_small_base
 
 pytestmark = pytest.mark.unit
 
@@ -87,13 +87,17 @@ def test_empty_query_is_refused_and_long_query_truncated(entries: tuple[Entry, .
     assert result.hits[0].entry.id == "buoni-pasto-limiti"
 
 
-def hit(entry: Entry, score: float, similarity: float) -> Hit:
-    return Hit(entry, score, similarity, 0.0)
+def hit(entry: Entry, score: float, similarity: float, matched: int = 0) -> Hit:
+    return Hit(entry, score, similarity, 0.0, matched)
 
 
 def test_decision_thresholds(entries: tuple[Entry, ...]) -> None:
     settings = RetrievalSettings(
-        min_similarity=0.8, confident_similarity=0.9, min_coverage=0.5, clarify_margin=0.3
+        min_similarity=0.8,
+        confident_similarity=0.9,
+        min_coverage=0.5,
+        clarify_margin=0.3,
+        clear_similarity=0.95,
     )
     pasto, nido, piano = sorted(entries, key=lambda e: e.id)[0], entries[1], entries[2]
     assert pasto.topic != nido.topic
@@ -106,6 +110,80 @@ def test_decision_thresholds(entries: tuple[Entry, ...]) -> None:
     close = [hit(pasto, 3.0, 0.85), hit(piano, 2.8, 0.84)]
     assert decide(close, 1.0, settings) == "clarify"
     assert decide([], 1.0, settings) == "fallback"
+
+
+@pytest.fixture
+def with_referral(tmp_path: Path) -> tuple[Entry, ...]:
+    base, topics = write_small_base(tmp_path)
+    (base / "fuori-ambito-tfr.md").write_text(referral_text(), "utf-8")
+    return load_knowledge_base(base, topics).entries
+
+
+def by_id(entries: tuple[Entry, ...]) -> dict[str, Entry]:
+    return {e.id: e for e in entries}
+
+
+SETTINGS = RetrievalSettings(
+    min_similarity=0.5,
+    confident_similarity=0.9,
+    min_coverage=0.5,
+    clarify_margin=0.5,
+    clear_similarity=0.8,
+    referral_rival_margin=1.5,
+    dominant_margin=3.0,
+    dominant_min_similarity=0.4,
+)
+
+
+def test_the_rival_is_the_best_entry_of_another_topic(with_referral: tuple[Entry, ...]) -> None:
+    e = by_id(with_referral)
+    same_topic_second = [
+        hit(e["nido-retta"], 3.0, 0.7),
+        hit(e["nido-retta"], 2.9, 0.7),  # the same topic close behind is no reason to ask
+        hit(e["piano-attivazione"], 2.7, 0.6),  # ...but another topic 0.3 behind is
+    ]
+    assert decide(same_topic_second, 1.0, SETTINGS) == "clarify"
+    far = [hit(e["nido-retta"], 3.0, 0.7), hit(e["piano-attivazione"], 2.0, 0.6)]
+    assert decide(far, 1.0, SETTINGS) == "answer"
+
+
+def test_a_near_tie_is_answered_when_the_best_phrasing_is_very_close(
+    with_referral: tuple[Entry, ...],
+) -> None:
+    e = by_id(with_referral)
+    near_tie = [hit(e["nido-retta"], 3.0, 0.85), hit(e["piano-attivazione"], 2.9, 0.8)]
+    assert decide(near_tie, 1.0, SETTINGS) == "answer"
+    weaker = [hit(e["nido-retta"], 3.0, 0.75), hit(e["piano-attivazione"], 2.9, 0.8)]
+    assert decide(weaker, 1.0, SETTINGS) == "clarify"
+
+
+def test_a_referral_close_behind_a_welfare_entry_asks_from_a_wider_gap(
+    with_referral: tuple[Entry, ...],
+) -> None:
+    e = by_id(with_referral)
+    tfr = e["fuori-ambito-tfr"]
+    # 1.0 behind: beyond clarify_margin, within referral_rival_margin; a very close phrasing
+    # does not settle it either, since the message sits on the border of welfare
+    border = [hit(e["nido-retta"], 3.0, 0.85), hit(tfr, 2.0, 0.7)]
+    assert decide(border, 1.0, SETTINGS) == "clarify"
+    assert decide([hit(e["nido-retta"], 3.0, 0.85), hit(tfr, 1.4, 0.7)], 1.0, SETTINGS) == (
+        "answer"
+    )
+    # the referral on top and a welfare entry behind: the usual margin applies
+    assert decide([hit(tfr, 3.0, 0.7), hit(e["nido-retta"], 2.0, 0.6)], 1.0, SETTINGS) == ("answer")
+
+
+def test_a_dominant_entry_needs_less_cosine(with_referral: tuple[Entry, ...]) -> None:
+    e = by_id(with_referral)
+    nido, piano = e["nido-retta"], e["piano-attivazione"]
+    assert decide([hit(nido, 6.0, 0.45, 3), hit(piano, 2.5, 0.4)], 0.3, SETTINGS) == "answer"
+    not_far_enough = [hit(nido, 6.0, 0.45, 3), hit(piano, 3.5, 0.4)]
+    assert decide(not_far_enough, 0.3, SETTINGS) == "fallback"
+    far_from_any_phrasing = [hit(nido, 6.0, 0.3, 3), hit(piano, 1.0, 0.3)]
+    assert decide(far_from_any_phrasing, 0.3, SETTINGS) == "fallback"
+    one_rare_word = [hit(nido, 6.0, 0.45, 1), hit(piano, 1.0, 0.4)]  # "che tempo fa a Torino?"
+    assert decide(one_rare_word, 0.3, SETTINGS) == "fallback"
+    assert decide([hit(nido, 6.0, 0.45, 3)], 0.3, SETTINGS) == "fallback"  # no rival seen
 
 
 def test_clarify_offers_the_close_candidates(entries: tuple[Entry, ...]) -> None:

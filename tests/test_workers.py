@@ -1,8 +1,8 @@
-"""Engine worker processes: real processes built from `Settings`, fed through `WorkerLane`s.
+"""The engine in a worker process: a real process built from `Settings`, called through
+`EngineProcess` as the engine itself is, alone or behind a `TurnDispatcher`.
 
-Starting a worker costs seconds (model, index, intent classifier), so the file shares two
-workers on one SQLite file (`start_workers(settings, 2)`) and one event loop; tests that need
-a worker of their own (a broken one) or that kill one pay for it where they must.
+Starting a worker costs seconds (model, index, intent classifier), so the file shares one
+worker and one event loop; tests that need a worker of their own (a broken one) pay for it.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ import secrets
 import signal
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
 import pytest_asyncio
@@ -24,7 +25,6 @@ from sqlalchemy import select
 
 from handlers import (
     DialogueEngine,
-    EngineLane,
     Incoming,
     Outcome,
     Pseudonymizer,
@@ -34,7 +34,7 @@ from handlers import (
 )
 from sportello.desk import database_url
 from sportello.settings import KnowledgeSettings, PrivacySettings, Settings, load_settings
-from sportello.workers import WorkerError, WorkerLane, start_workers
+from sportello.workers import EngineProcess, WorkerError
 from storage import Database, Interaction, ProcessedUpdate, User
 
 pytestmark = [pytest.mark.integration, pytest.mark.asyncio(loop_scope="module")]
@@ -73,37 +73,6 @@ def script(question: str) -> list[dict[str, object]]:
     ]
 
 
-class Borrowed:
-    """A worker lane lent to a dispatcher: `stop()` must not close the file's shared workers."""
-
-    def __init__(self, lane: WorkerLane) -> None:
-        self._lane = lane
-
-    @property
-    def max_in_flight(self) -> int:
-        return self._lane.max_in_flight
-
-    async def handle_many(self, batch: Sequence[Incoming]) -> list[Outcome | Exception]:
-        return await self._lane.handle_many(batch)
-
-    async def set_blocked(self, channel: str, user_id: int, blocked: bool) -> None:
-        await self._lane.set_blocked(channel, user_id, blocked)
-
-    async def housekeeping(self, now: dt.datetime) -> dict[str, int]:
-        return await self._lane.housekeeping(now)
-
-    async def warm_up(self) -> None:
-        await self._lane.warm_up()
-
-    async def close(self) -> None:
-        return None
-
-
-def dispatcher_over(lanes: Sequence[WorkerLane]) -> TurnDispatcher:
-    borrowed: list[EngineLane] = [Borrowed(lane) for lane in lanes]
-    return TurnDispatcher(borrowed)
-
-
 def settings_for(data_dir: Path) -> Settings:
     return load_settings(
         data_dir=data_dir,
@@ -118,12 +87,20 @@ def worker_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
-async def workers(worker_settings: Settings) -> AsyncIterator[list[WorkerLane]]:
-    """Two workers on one SQLite file; the first builds the index."""
-    lanes = await asyncio.to_thread(start_workers, worker_settings, 2)
-    yield lanes
-    for lane in lanes:
-        await lane.close()
+async def worker(worker_settings: Settings) -> AsyncIterator[EngineProcess]:
+    started = EngineProcess(worker_settings)
+    await asyncio.to_thread(started.start)
+    yield started
+    await asyncio.to_thread(started.close)
+
+
+T = TypeVar("T")
+
+
+async def call(function: Callable[..., T], *args: object) -> T:
+    """A blocking worker call, made from the event loop as the dispatcher makes it, bounded."""
+    async with asyncio.timeout(REQUEST_SECONDS):
+        return await asyncio.to_thread(function, *args)
 
 
 @pytest.fixture(scope="module")
@@ -167,92 +144,12 @@ async def converse(
     return outcomes
 
 
-async def test_workers_answer_onboarding_and_a_question_as_the_engine_in_process(
-    workers: list[WorkerLane], engine: DialogueEngine
-) -> None:
-    dispatcher = dispatcher_over(workers)
-    start = dt.datetime(2026, 11, 25, 9, 0, tzinfo=dt.UTC)
-
-    async def through_workers(turn: Incoming) -> Outcome:
-        async with asyncio.timeout(REQUEST_SECONDS):
-            return await dispatcher.handle(turn)
-
-    async def in_process(turn: Incoming) -> Outcome:
-        return engine.handle(turn.turn, turn.update_id)
-
-    try:
-        # users 10 and 11 land on different workers (user_id % 2)
-        remote = await asyncio.gather(
-            converse(through_workers, 10, QUESTIONS[0], start),
-            converse(through_workers, 11, QUESTIONS[1], start),
-        )
-    finally:
-        await dispatcher.stop()
-    local = [
-        await converse(in_process, 10, QUESTIONS[0], start),
-        await converse(in_process, 11, QUESTIONS[1], start),
-    ]
-    for worker_outcomes, local_outcomes in zip(remote, local, strict=True):
-        assert [texts_and_labels(o) for o in worker_outcomes] == [
-            texts_and_labels(o) for o in local_outcomes
-        ]
-        answer = "\n".join(reply.text for reply in worker_outcomes[-2].replies)
-        assert "Fonte:" in answer
-        assert worker_outcomes[-1].replies[0].notice == "Grazie del riscontro!"
-
-
-async def test_set_blocked_housekeeping_and_warm_up_go_through_the_lane(
-    workers: list[WorkerLane], worker_settings: Settings, worker_database: Database
-) -> None:
-    lane = workers[0]
-    async with asyncio.timeout(REQUEST_SECONDS):
-        await lane.warm_up()  # the readiness check the bot runs before taking updates
-    # turns dated years before any other of this file, so housekeeping's counts are exact
-    long_ago = dt.datetime(2020, 1, 1, 9, 0, tzinfo=dt.UTC)
-    onboarded = await converse(lane_sender(lane), 20, QUESTIONS[0], long_ago)
-    (waiting,) = outcomes_of(await lane.handle_many([incoming(22, long_ago, text=QUESTIONS[1])]))
-    assert "privacy" in waiting.replies[0].text  # held until consent, which never comes
-
-    async with asyncio.timeout(REQUEST_SECONDS):
-        await lane.set_blocked("test", 20, True)
-    assert blocked(worker_database, user_ref(worker_settings, 20)) is True
-    async with asyncio.timeout(REQUEST_SECONDS):
-        await lane.set_blocked("test", 20, False)
-    assert blocked(worker_database, user_ref(worker_settings, 20)) is False
-
-    async with asyncio.timeout(REQUEST_SECONDS):
-        done = await lane.housekeeping(long_ago + dt.timedelta(days=8))
-    assert done == {
-        "texts_purged": 0,
-        "updates_pruned": len(onboarded) + 1,
-        "unconsented_erased": 1,
-        "pending_dropped": 0,
-        "inactive_erased": 0,
-        "log_rows_folded": 0,
-        "outbox_pruned": 0,  # test turns are not queued: the terminal and tests print replies
-    }
-    assert blocked(worker_database, user_ref(worker_settings, 22)) is None  # erased
-    assert blocked(worker_database, user_ref(worker_settings, 20)) is False  # consented: kept
-
-
-def lane_sender(lane: WorkerLane) -> Callable[[Incoming], Awaitable[Outcome]]:
+def worker_sender(worker: EngineProcess) -> Callable[[Incoming], Awaitable[Outcome]]:
     async def send(turn: Incoming) -> Outcome:
-        async with asyncio.timeout(REQUEST_SECONDS):
-            (outcome,) = outcomes_of(await lane.handle_many([turn]))
+        (outcome,) = outcomes_of(await call(worker.handle_many, [turn]))
         return outcome
 
     return send
-
-
-async def until_sent(lane: WorkerLane, count: int) -> None:
-    """Wait until `count` requests are in the worker's pipe, waiting for their answers.
-
-    A request is sent as soon as its task first runs; this yields to the event loop until
-    the lane has registered them (its private list of open requests).
-    """
-    async with asyncio.timeout(REQUEST_SECONDS):
-        while len(lane._pending) < count:
-            await asyncio.sleep(0)
 
 
 def outcomes_of(results: Sequence[Outcome | Exception]) -> list[Outcome]:
@@ -269,10 +166,64 @@ def blocked(database: Database, ref: str) -> bool | None:
         return None if user is None else user.blocked
 
 
-async def test_two_workers_on_one_sqlite_file_answer_many_users_and_log_each_turn_once(
-    workers: list[WorkerLane], worker_settings: Settings, worker_database: Database
+async def test_the_worker_answers_onboarding_and_a_question_as_the_engine_in_process(
+    worker: EngineProcess, engine: DialogueEngine
 ) -> None:
-    dispatcher = dispatcher_over(workers)
+    start = dt.datetime(2026, 11, 25, 9, 0, tzinfo=dt.UTC)
+
+    async def in_process(turn: Incoming) -> Outcome:
+        return engine.handle(turn.turn, turn.update_id)
+
+    remote = [
+        await converse(worker_sender(worker), 10, QUESTIONS[0], start),
+        await converse(worker_sender(worker), 11, QUESTIONS[1], start),
+    ]
+    local = [
+        await converse(in_process, 10, QUESTIONS[0], start),
+        await converse(in_process, 11, QUESTIONS[1], start),
+    ]
+    for worker_outcomes, local_outcomes in zip(remote, local, strict=True):
+        assert [texts_and_labels(o) for o in worker_outcomes] == [
+            texts_and_labels(o) for o in local_outcomes
+        ]
+        answer = "\n".join(reply.text for reply in worker_outcomes[-2].replies)
+        assert "Fonte:" in answer
+        assert worker_outcomes[-1].replies[0].notice == "Grazie del riscontro!"
+
+
+async def test_set_blocked_housekeeping_and_warm_up_reach_the_worker(
+    worker: EngineProcess, worker_settings: Settings, worker_database: Database
+) -> None:
+    await call(worker.warm_up)  # the readiness check the bot runs before taking updates
+    # turns dated years before any other of this file, so housekeeping's counts are exact
+    long_ago = dt.datetime(2020, 1, 1, 9, 0, tzinfo=dt.UTC)
+    onboarded = await converse(worker_sender(worker), 20, QUESTIONS[0], long_ago)
+    (waiting,) = outcomes_of(
+        await call(worker.handle_many, [incoming(22, long_ago, text=QUESTIONS[1])])
+    )
+    assert "privacy" in waiting.replies[0].text  # held until consent, which never comes
+    await call(worker.set_blocked, "test", 20, True)
+    assert blocked(worker_database, user_ref(worker_settings, 20)) is True
+    await call(worker.set_blocked, "test", 20, False)
+    assert blocked(worker_database, user_ref(worker_settings, 20)) is False
+    done = await call(worker.housekeeping, long_ago + dt.timedelta(days=8))
+    assert done == {
+        "texts_purged": 0,
+        "updates_pruned": len(onboarded) + 1,
+        "unconsented_erased": 1,
+        "pending_dropped": 0,
+        "inactive_erased": 0,
+        "log_rows_folded": 0,
+        "outbox_pruned": 0,  # test turns are not queued: the terminal and tests print replies
+    }
+    assert blocked(worker_database, user_ref(worker_settings, 22)) is None  # erased
+    assert blocked(worker_database, user_ref(worker_settings, 20)) is False  # consented: kept
+
+
+async def test_many_users_through_a_dispatcher_and_the_worker_log_each_turn_once(
+    worker: EngineProcess, worker_settings: Settings, worker_database: Database
+) -> None:
+    dispatcher = TurnDispatcher(worker)
     start = dt.datetime(2027, 3, 1, 9, 0, tzinfo=dt.UTC)
     users = range(1000, 1030)
     sent: list[Incoming] = []
@@ -292,7 +243,6 @@ async def test_two_workers_on_one_sqlite_file_answer_many_users_and_log_each_tur
         )
     finally:
         await dispatcher.stop()
-
     for outcomes in conversations:
         assert not any(o.ignored for o in outcomes)
         assert "Fatto!" in "\n".join(r.text for r in outcomes[3].replies)
@@ -343,53 +293,47 @@ async def test_a_worker_that_cannot_build_the_desk_fails_the_start_with_its_reas
     )
     children = {child.pid for child in multiprocessing.active_children()}
     with pytest.raises(Exception) as raised:  # of whatever type: the message is what matters
-        await asyncio.wait_for(asyncio.to_thread(start_workers, broken, 2), REQUEST_SECONDS)
+        await call(EngineProcess(broken).start)
     message = str(raised.value)
     assert "no entry files" in message and str(empty) in message, message
-    # the worker that failed is gone, and the second one was never started
-    assert {child.pid for child in multiprocessing.active_children()} == children
+    assert {child.pid for child in multiprocessing.active_children()} == children  # gone
 
 
-async def test_a_killed_worker_fails_its_requests_in_flight_and_the_next_request_restarts_it(
-    workers: list[WorkerLane],
+async def test_a_killed_worker_fails_the_call_under_way_and_the_next_call_restarts_it(
+    worker: EngineProcess,
 ) -> None:
-    lane = workers[0]
     at = dt.datetime(2027, 6, 1, 9, 0, tzinfo=dt.UTC)
-    await lane_sender(lane)(incoming(30, at, command="aiuto"))  # running, whatever came before
-    process = lane._process
+    await worker_sender(worker)(incoming(30, at, command="aiuto"))  # running
+    process = worker._process
     assert process is not None and process.pid is not None and process.is_alive()
     os.kill(process.pid, signal.SIGSTOP)  # it cannot answer what it is sent from now on
     try:
-        in_flight = [
-            asyncio.create_task(lane.handle_many([incoming(30, at, command="menu")])),
-            asyncio.create_task(lane.handle_many([incoming(32, at, text=QUESTIONS[0])])),
-        ]
-        await until_sent(lane, len(in_flight))
+        in_flight = asyncio.create_task(
+            call(worker.handle_many, [incoming(32, at, text=QUESTIONS[0])])
+        )
+        await asyncio.sleep(0.5)  # the call is in the pipe, waiting for its answer
+        assert not in_flight.done()
     finally:
         os.kill(process.pid, signal.SIGKILL)
-    async with asyncio.timeout(REQUEST_SECONDS):
-        failed = await asyncio.gather(*in_flight, return_exceptions=True)
-    assert all(isinstance(f, WorkerError) for f in failed), failed
-    assert "died" in str(failed[0])
-
-    after = await lane_sender(lane)(incoming(30, at, command="aiuto"))
+    with pytest.raises(WorkerError, match="died"):
+        await in_flight
+    after = await worker_sender(worker)(incoming(30, at, command="aiuto"))
     assert after.replies and not after.ignored
-    assert lane._process is not None and lane._process.pid != process.pid
+    assert worker._process is not None and worker._process.pid != process.pid
     assert not process.is_alive() and process.exitcode == -signal.SIGKILL
 
 
-async def test_close_lets_the_worker_finish_and_stops_its_process(
-    workers: list[WorkerLane],
+async def test_close_lets_the_worker_finish_its_call_and_stops_its_process(
+    worker_settings: Settings,
 ) -> None:
-    lane = workers[1]
-    at = dt.datetime(2027, 7, 1, 9, 0, tzinfo=dt.UTC)
-    await lane_sender(lane)(incoming(41, at, command="aiuto"))  # running, whatever came before
-    process = lane._process
+    own = EngineProcess(worker_settings, name="engine-closing")
+    await call(own.start)
+    process = own._process
     assert process is not None and process.is_alive()
-    last = asyncio.create_task(lane.handle_many([incoming(43, at, command="menu")]))
-    await until_sent(lane, 1)  # the request enters the pipe before close() does
-    async with asyncio.timeout(REQUEST_SECONDS):
-        await lane.close()
-        (outcome,) = outcomes_of(await last)
+    at = dt.datetime(2027, 7, 1, 9, 0, tzinfo=dt.UTC)
+    last = asyncio.create_task(call(own.handle_many, [incoming(43, at, command="menu")]))
+    await asyncio.sleep(0.2)  # the call enters the pipe before close() does
+    await call(own.close)
+    (outcome,) = outcomes_of(await last)
     assert outcome.replies  # answered before the worker stopped
     assert not process.is_alive() and process.exitcode == 0  # it ended on its own

@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
+from escalation.settings import EscalationSettings
 from handlers.callbacks import Press
 from handlers.context import Context
 from handlers.settings import DialogueSettings
@@ -65,10 +66,12 @@ class Step:
 
 @dataclass(frozen=True)
 class Desk:
-    """The services steps use: settings and the question answerer (search, NLU)."""
+    """The services steps use: settings, the question answerer (search, NLU), and the
+    escalation settings (None: no managers' chat, so no tickets)."""
 
     settings: DialogueSettings
     answerer: Answerer
+    escalation: EscalationSettings | None = None
 
 
 StepFn = Callable[[Desk, Context, Event], "Step | None"]

@@ -13,6 +13,7 @@ import re
 
 from handlers import callbacks, texts
 from handlers.context import Context
+from handlers.flows import handoff
 from handlers.flows.base import Desk, Event, Flow, Step
 from handlers.turns import Button, Document, Reply
 from knowledge.text import fold
@@ -101,14 +102,15 @@ def on_confirm_erase(desk: Desk, ctx: Context, event: Event) -> Step | None:
             FLOW, CONFIRM_ERASE, (_confirm_request(ctx, texts.ERASE_ASK_AGAIN),), dict(ctx.data)
         )
     ctx.record.kind = "other"
-    return _erase(ctx, confirmed)
+    return _erase(desk, ctx, confirmed)
 
 
-def _erase(ctx: Context, confirmed: bool) -> Step:
+def _erase(desk: Desk, ctx: Context, confirmed: bool) -> Step:
     if not confirmed:
         return Step.done(Reply(ctx.tr(texts.ERASE_KEPT), notice=ctx.tr(texts.ERASE_KEPT)))
     if find_user(ctx.session, user_ref=ctx.user_ref) is None:
         return Step.done(Reply(ctx.tr(texts.NO_DATA)))
+    handoff.before_erasure(desk, ctx)
     erase_user(ctx.session, user_ref=ctx.user_ref)
     ctx.erased = True
     return Step.done(Reply(ctx.tr(texts.ERASE_DONE)))
@@ -129,7 +131,7 @@ def _on_menu_button(desk: Desk, ctx: Context, press: callbacks.Press) -> Step | 
 def _on_confirm_button(desk: Desk, ctx: Context, press: callbacks.Press) -> Step | None:
     if (ctx.flow, ctx.step) != (FLOW, CONFIRM_ERASE) or press.value not in ("yes", "no"):
         return None
-    return _erase(ctx, press.value == "yes")
+    return _erase(desk, ctx, press.value == "yes")
 
 
 PRIVACY = Flow(

@@ -18,6 +18,7 @@ from handlers.context import Context
 from handlers.flows import handoff
 from handlers.flows.base import Desk, Event, Flow, Step
 from handlers.turns import Button, Reply
+from nlu.language import DEFAULT_LANGUAGE
 from storage import set_feedback
 
 if TYPE_CHECKING:
@@ -62,7 +63,8 @@ def _two_questions(desk: Desk, ctx: Context, event: Event, parts: list[str]) -> 
     handled as one question, as before.
     """
     answerer = desk.answerer
-    results = [answerer.search(ctx, answerer.prepare(part), None) for part in parts[:2]]
+    language = event.analysis.language.code if event.analysis is not None else DEFAULT_LANGUAGE
+    results = [answerer.search(ctx, answerer.prepare(part), None, language) for part in parts[:2]]
     if any(r.decision != "answer" for r in results):
         return None
     entries: list[Entry] = [r.candidates[0].entry for r in results]
@@ -81,7 +83,11 @@ def _two_questions(desk: Desk, ctx: Context, event: Event, parts: list[str]) -> 
     ctx.served = tuple(e.id for e in entries)
     replies = [Reply(ctx.tr(texts.TWO_QUESTIONS))]
     for entry in entries:
-        replies.append(answerer.answer_reply(entry, interaction_id, ctx.now.date(), tr=ctx.tr))
+        replies.append(
+            answerer.answer_reply(
+                entry, interaction_id, ctx.now.date(), language=ctx.language, tr=ctx.tr
+            )
+        )
     return Step.to(
         FLOW,
         ANSWERED,
@@ -153,7 +159,8 @@ def pick(desk: Desk, ctx: Context, interaction_id: int, value: str) -> Step | No
     if entry is None:
         return None
     ctx.record.entry_ids = [entry.id]
-    return desk.answerer.serve(ctx, entry)
+    language = str(ctx.data.get("language", DEFAULT_LANGUAGE))
+    return desk.answerer.serve(ctx, entry, language=language)
 
 
 def offer_human(ctx: Context, text: str) -> Step:

@@ -48,6 +48,7 @@ COMMANDS: Mapping[str, Command] = {
     "profilo": lambda desk, ctx, args: profile.start(desk, ctx),
     "bisogni": lambda desk, ctx, args: interview.start(desk, ctx),
     "lingua": lambda desk, ctx, args: language.show(desk, ctx),
+    "richieste": lambda desk, ctx, args: handoff.my_requests(desk, ctx),
 }
 """Commands that interrupt whatever flow is active; /start is the engine's own (it restarts)."""
 

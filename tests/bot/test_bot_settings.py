@@ -129,7 +129,7 @@ def test_http_client_refuses_anything_else(client: object) -> None:
 def build(engine: DialogueEngine, **values: Any) -> Application:  # type: ignore[type-arg]
     settings = telegram(token=TOKEN, **values)
     unused = Database.from_url("sqlite://")  # build() opens nothing
-    return DeskBot(TurnDispatcher.in_process(engine), settings, outbox=unused).build()
+    return DeskBot(TurnDispatcher(engine), settings, outbox=unused).build()
 
 
 def requests_of(application: Application) -> tuple[BaseRequest, BaseRequest]:  # type: ignore[type-arg]

@@ -56,9 +56,7 @@ async def stop(app: Application) -> None:  # type: ignore[type-arg]
 async def polling(
     standin: BotApiStandIn, engine: DialogueEngine, database: Database
 ) -> AsyncIterator[Deliver]:
-    app = DeskBot(
-        TurnDispatcher.in_process(engine), telegram_settings(standin), outbox=database
-    ).build()
+    app = DeskBot(TurnDispatcher(engine), telegram_settings(standin), outbox=database).build()
     await start(app)
     assert app.updater is not None
     await app.updater.start_polling(poll_interval=0, timeout=1)
@@ -81,7 +79,7 @@ async def webhook(
     settings = telegram_settings(
         standin, mode="webhook", webhook_port=port, webhook_url=url, webhook_secret=secret
     )
-    app = DeskBot(TurnDispatcher.in_process(engine), settings, outbox=database).build()
+    app = DeskBot(TurnDispatcher(engine), settings, outbox=database).build()
     halt = asyncio.Event()
     serving = asyncio.create_task(serve_webhook(app, settings, halt, retries=0))
     await standin.wait_for(lambda calls: any(c.method == "setWebhook" for c in calls))
@@ -205,9 +203,7 @@ async def test_messages_left_pending_by_a_dead_process_go_out_before_new_updates
                 not_before=later,
             )
     standin.queue_update(message_update(person, "/menu"))
-    app = DeskBot(
-        TurnDispatcher.in_process(engine), telegram_settings(standin), outbox=database
-    ).build()
+    app = DeskBot(TurnDispatcher(engine), telegram_settings(standin), outbox=database).build()
     await start(app)
     assert app.updater is not None
     await app.updater.start_polling(poll_interval=0, timeout=1)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import threading
 from collections.abc import Sequence
 
 import pytest
@@ -20,36 +21,36 @@ from tests.botapi_standin import BotApiStandIn, free_port, message_update
 pytestmark = [pytest.mark.integration, pytest.mark.asyncio]
 
 PERSON = 4343
+HOLD_SECONDS = 20.0
 
 
-class HeldLane:
-    """An engine lane that holds every batch until released, and records its warm-ups."""
+class HeldEngine:
+    """An engine that holds every batch until released, and records its warm-ups.
 
-    max_in_flight = 1
+    Its calls run on the dispatcher's engine thread, so it waits on thread events; each wait
+    is bounded, so a failing test ends instead of leaving the thread blocked.
+    """
 
     def __init__(self) -> None:
-        self.release = asyncio.Event()
+        self.release = threading.Event()
         self.handled: list[int | None] = []
-        self.warm = asyncio.Event()
-        self.let_warm_up = asyncio.Event()
+        self.warm = threading.Event()
+        self.let_warm_up = threading.Event()
 
-    async def handle_many(self, batch: Sequence[Incoming]) -> list[Outcome | Exception]:
-        await self.release.wait()
+    def handle_many(self, batch: Sequence[Incoming]) -> list[Outcome | Exception]:
+        self.release.wait(HOLD_SECONDS)
         self.handled += [incoming.update_id for incoming in batch]
         return [Outcome() for _ in batch]
 
-    async def set_blocked(self, channel: str, user_id: int, blocked: bool) -> None:
+    def set_blocked(self, channel: str, user_id: int, blocked: bool) -> None:
         return None
 
-    async def housekeeping(self, now: dt.datetime) -> dict[str, int]:
+    def housekeeping(self, now: dt.datetime) -> dict[str, int]:
         return {}
 
-    async def warm_up(self) -> None:
-        await self.let_warm_up.wait()
+    def warm_up(self) -> None:
+        self.let_warm_up.wait(HOLD_SECONDS)
         self.warm.set()
-
-    async def close(self) -> None:
-        return None
 
 
 async def polls_after(standin: BotApiStandIn, count: int) -> None:
@@ -62,9 +63,9 @@ async def polls_after(standin: BotApiStandIn, count: int) -> None:
 async def test_polling_acknowledges_an_update_only_once_it_is_handled(
     standin: BotApiStandIn, database: Database
 ) -> None:
-    lane = HeldLane()
-    lane.let_warm_up.set()
-    app = DeskBot(TurnDispatcher([lane]), telegram_settings(standin), outbox=database).build()
+    engine = HeldEngine()
+    engine.let_warm_up.set()
+    app = DeskBot(TurnDispatcher(engine), telegram_settings(standin), outbox=database).build()
     await start(app)
     assert app.updater is not None
     await app.updater.start_polling(poll_interval=0, timeout=1)
@@ -72,12 +73,12 @@ async def test_polling_acknowledges_an_update_only_once_it_is_handled(
         update = standin.queue_update(message_update(PERSON, "/menu"))
         await polls_after(standin, 3)  # fetched, and polled for more while it is handled
         assert standin.unacknowledged == [update["update_id"]]
-        assert lane.handled == []
-        lane.release.set()
+        assert engine.handled == []
+        engine.release.set()
         async with asyncio.timeout(10):
             while standin.unacknowledged:
                 await asyncio.sleep(0.01)
-        assert lane.handled == [update["update_id"]]  # handled once, though fetched again
+        assert engine.handled == [update["update_id"]]  # handled once, though fetched again
     finally:
         await stop(app)
 
@@ -86,15 +87,15 @@ async def test_a_webhook_update_is_answered_only_once_it_is_handled(
     standin: BotApiStandIn, database: Database
 ) -> None:
     """The desk's own webhook server (bot/webhook.py) answers 200 only once the turn is done."""
-    lane = HeldLane()
-    lane.let_warm_up.set()
+    engine = HeldEngine()
+    engine.let_warm_up.set()
     port = free_port()
     secret = "Hk7_pQ2-Wz9rT4vN6bX1mC8sD3fG5jL0"
     url = f"http://127.0.0.1:{port}/telegram"
     settings = telegram_settings(
         standin, mode="webhook", webhook_port=port, webhook_url=url, webhook_secret=secret
     )
-    app = DeskBot(TurnDispatcher([lane]), settings, outbox=database).build()
+    app = DeskBot(TurnDispatcher(engine), settings, outbox=database).build()
     halt = asyncio.Event()
     serving = asyncio.create_task(serve_webhook(app, settings, halt, retries=0))
     try:
@@ -105,12 +106,12 @@ async def test_a_webhook_update_is_answered_only_once_it_is_handled(
         )
         await asyncio.sleep(0.5)
         assert not posted.done()  # held in the engine: Telegram has no answer yet
-        assert lane.handled == []
-        lane.release.set()
+        assert engine.handled == []
+        engine.release.set()
         assert (await asyncio.wait_for(posted, 10)).status_code == 200
-        assert len(lane.handled) == 1
+        assert len(engine.handled) == 1
     finally:
-        lane.release.set()
+        engine.release.set()
         halt.set()
         await asyncio.wait_for(serving, 15)
 
@@ -118,17 +119,17 @@ async def test_a_webhook_update_is_answered_only_once_it_is_handled(
 async def test_no_update_is_taken_before_the_engine_has_answered_a_readiness_check(
     standin: BotApiStandIn, database: Database
 ) -> None:
-    lane = HeldLane()
-    lane.release.set()
-    app = DeskBot(TurnDispatcher([lane]), telegram_settings(standin), outbox=database).build()
+    engine = HeldEngine()
+    engine.release.set()
+    app = DeskBot(TurnDispatcher(engine), telegram_settings(standin), outbox=database).build()
     await app.initialize()
     assert app.post_init is not None
     starting = asyncio.create_task(app.post_init(app))  # run_polling polls only after it
     await asyncio.sleep(0.3)
-    assert not starting.done() and not lane.warm.is_set()
-    lane.let_warm_up.set()
+    assert not starting.done() and not engine.warm.is_set()
+    engine.let_warm_up.set()
     await asyncio.wait_for(starting, 10)
-    assert lane.warm.is_set()
+    assert engine.warm.is_set()
     assert standin.polls == 0
     await app.start()
     await app.stop()

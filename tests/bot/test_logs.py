@@ -48,7 +48,7 @@ async def app(
     captured: io.StringIO, standin: BotApiStandIn, engine: DialogueEngine, database: Database
 ) -> AsyncIterator[Application]:  # type: ignore[type-arg]
     application = DeskBot(
-        TurnDispatcher.in_process(engine), telegram_settings(standin), outbox=database
+        TurnDispatcher(engine), telegram_settings(standin), outbox=database
     ).build()
     async with application:
         assert application.post_init is not None

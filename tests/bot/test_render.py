@@ -74,7 +74,7 @@ async def test_a_5000_ampersand_message_arrives_whole_over_telegram(
         enqueue(session, chat_id=4242, message=Outgoing("&" * 5000), key="render", now=NOW)
     standin = BotApiStandIn()
     await standin.start()
-    desk = DeskBot(TurnDispatcher.in_process(engine), telegram_settings(standin), outbox=database)
+    desk = DeskBot(TurnDispatcher(engine), telegram_settings(standin), outbox=database)
     app = desk.build()
     try:
         async with app:

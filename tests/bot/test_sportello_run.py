@@ -1,7 +1,8 @@
-"""`sportello run` as deployed: its own process, default settings (one engine worker process),
-polling the loopback Bot API stand-in; then SIGTERM, as a service manager stops it. Its log,
-at DEBUG, holds neither the token nor what the user wrote nor who they are. Then kill -9 of
-every process of the desk in the middle of an outage."""
+"""`sportello run` as deployed: its own process, polling the loopback Bot API stand-in, with
+the engine in a worker process of its own (the default) and in a thread of the bot; then
+SIGTERM, as a service manager stops it. Its log, at DEBUG, holds neither the token nor what
+the user wrote nor who they are. Then kill -9 of every process of the desk in the middle of an
+outage."""
 
 from __future__ import annotations
 
@@ -35,6 +36,11 @@ HELP = texts.HELP.format(
 """What /aiuto answers (handlers/flows/menu.py)."""
 pytestmark = pytest.mark.integration
 
+START_SECONDS = 300
+"""A bound on the desk's start: seconds alone, minutes on a machine other jobs keep busy."""
+PLACEMENTS = pytest.mark.parametrize("processes", ["0", "1"], ids=["thread", "worker"])
+"""`workers.processes`: the engine in a thread of the bot, or in a worker process."""
+
 
 def children_of(pid: int) -> list[int]:
     found: list[int] = []
@@ -53,8 +59,9 @@ def alive(pid: int) -> bool:
         return False
 
 
+@PLACEMENTS
 async def test_sportello_run_serves_a_conversation_and_stops_cleanly(
-    cli_env: dict[str, str], tmp_path: Path
+    cli_env: dict[str, str], tmp_path: Path, processes: str
 ) -> None:
     standin = BotApiStandIn(free_port())
     await standin.start()
@@ -67,6 +74,7 @@ async def test_sportello_run_serves_a_conversation_and_stops_cleanly(
         "SPORTELLO__TELEGRAM__POLL_TIMEOUT": "1",
         "SPORTELLO__DATABASE__URL": f"sqlite:///{Path(cli_env['SPORTELLO__DATA_DIR'])}/run.db",
         "SPORTELLO__LOG_LEVEL": "DEBUG",
+        "SPORTELLO__WORKERS__PROCESSES": processes,
     }
     log = (tmp_path / "stderr.log").open("w+", encoding="utf-8")
     bot = subprocess.Popen(
@@ -78,12 +86,12 @@ async def test_sportello_run_serves_a_conversation_and_stops_cleanly(
         text=True,
     )
     try:
-        async with asyncio.timeout(120):  # model, index and classifier load in the worker
+        async with asyncio.timeout(START_SECONDS):  # model, index, classifier load first
             while standin.polls == 0:
                 assert bot.poll() is None, (tmp_path / "stderr.log").read_text("utf-8")
                 await asyncio.sleep(0.1)
         workers = children_of(bot.pid)
-        assert workers, "the engine runs in a worker process of its own"
+        assert bool(workers) == (processes == "1"), workers
 
         standin.queue_update(message_update(USER, "/start"))
         for count, data in (
@@ -108,7 +116,7 @@ async def test_sportello_run_serves_a_conversation_and_stops_cleanly(
             while any(alive(worker) for worker in workers):
                 await asyncio.sleep(0.05)
         output = (tmp_path / "stderr.log").read_text("utf-8")
-        assert "turn handled" in output  # the engine worker's DEBUG/INFO lines are there
+        assert "turn handled" in output  # the engine's DEBUG/INFO lines are there
         for trace in (TOKEN, TOKEN.split(":", 1)[1], str(USER), QUESTION, "retta"):
             assert trace not in output, trace
     finally:
@@ -132,7 +140,7 @@ def start_desk(env: dict[str, str]) -> subprocess.Popen[str]:
 
 async def wait_for_polling(standin: BotApiStandIn, bot: subprocess.Popen[str]) -> None:
     polls = standin.polls
-    async with asyncio.timeout(120):  # model, index and classifier load in the worker
+    async with asyncio.timeout(START_SECONDS):  # model, index, classifier load first
         while standin.polls == polls:
             assert bot.poll() is None, "the desk exited while starting"
             await asyncio.sleep(0.1)
@@ -147,8 +155,9 @@ def pending_rows(url: str) -> int:
         database.dispose()
 
 
+@PLACEMENTS
 async def test_kill_9_of_every_desk_process_loses_and_duplicates_no_reply(
-    cli_env: dict[str, str], tmp_path: Path
+    cli_env: dict[str, str], tmp_path: Path, processes: str
 ) -> None:
     """Telegram is down while people write; every process of the desk is killed with replies
     committed but not sent and updates in flight; after a restart each person gets each reply
@@ -164,6 +173,7 @@ async def test_kill_9_of_every_desk_process_loses_and_duplicates_no_reply(
         "SPORTELLO__TELEGRAM__BASE_FILE_URL": standin.base_file_url,
         "SPORTELLO__TELEGRAM__POLL_TIMEOUT": "1",
         "SPORTELLO__DATABASE__URL": url,
+        "SPORTELLO__WORKERS__PROCESSES": processes,
     }
     people = [6100 + n for n in range(20)]
     bot = start_desk(env)
@@ -192,12 +202,12 @@ async def test_kill_9_of_every_desk_process_loses_and_duplicates_no_reply(
         async with asyncio.timeout(60):
             while await asyncio.to_thread(pending_rows, url) < 2 * len(people):
                 await asyncio.sleep(0.1)
-        processes = [bot.pid, *children_of(bot.pid)]
-        assert len(processes) > 1, "the engine runs in a worker process of its own"
+        desk_processes = [bot.pid, *children_of(bot.pid)]
+        assert (len(desk_processes) > 1) == (processes == "1"), desk_processes
         for person in people:  # updates in flight at the kill: fetched, perhaps handled
             standin.queue_update(message_update(person, "/menu"))
         await asyncio.sleep(0.05)
-        for pid in processes:
+        for pid in desk_processes:
             os.kill(pid, signal.SIGKILL)
         await asyncio.to_thread(bot.wait)
         await asyncio.sleep(0.5)  # requests the dead process had already sent meet the outage

@@ -48,7 +48,7 @@ def telegram_settings(standin: BotApiStandIn, **overrides: Any) -> TelegramSetti
 async def polling_app(
     standin: BotApiStandIn, engine: DialogueEngine, database: Database
 ) -> AsyncIterator[Application]:  # type: ignore[type-arg]
-    desk = DeskBot(TurnDispatcher.in_process(engine), telegram_settings(standin), outbox=database)
+    desk = DeskBot(TurnDispatcher(engine), telegram_settings(standin), outbox=database)
     app = desk.build()
     async with app:
         assert app.post_init is not None
@@ -202,7 +202,7 @@ async def test_webhook_with_secret_and_duplicate_update(
     settings = telegram_settings(
         standin, mode="webhook", webhook_port=port, webhook_url=url, webhook_secret=secret
     )
-    app = DeskBot(TurnDispatcher.in_process(engine), settings, outbox=database).build()
+    app = DeskBot(TurnDispatcher(engine), settings, outbox=database).build()
     stop = asyncio.Event()
     serving = asyncio.create_task(serve_webhook(app, settings, stop, retries=0))
     await standin.wait_for(lambda calls: any(c.method == "setWebhook" for c in calls))

@@ -154,9 +154,7 @@ async def dropped(caplog: pytest.LogCaptureFixture, count: int) -> None:
 async def polling_app(
     standin: BotApiStandIn, engine: DialogueEngine, database: Database
 ) -> AsyncIterator[Application]:  # type: ignore[type-arg]
-    app = DeskBot(
-        TurnDispatcher.in_process(engine), telegram_settings(standin), outbox=database
-    ).build()
+    app = DeskBot(TurnDispatcher(engine), telegram_settings(standin), outbox=database).build()
     async with app:
         assert app.post_init is not None
         await app.post_init(app)
@@ -210,7 +208,7 @@ async def webhook(
         webhook_secret=SECRET,
         webhook_max_body=64 * 1024,
     )
-    app = DeskBot(TurnDispatcher.in_process(engine), settings, outbox=database).build()
+    app = DeskBot(TurnDispatcher(engine), settings, outbox=database).build()
     stop = asyncio.Event()
     task = asyncio.create_task(serve_webhook(app, settings, stop, retries=0))
     await standin.wait_for(lambda calls: any(c.method == "setWebhook" for c in calls))

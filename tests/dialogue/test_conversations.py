@@ -15,8 +15,12 @@ from tests.dialogue.conftest import Chat
 
 pytestmark = pytest.mark.integration
 
-NOTHING_FITS = RetrievalSettings(min_similarity=1.5, confident_similarity=1.5)
+NOTHING_FITS = RetrievalSettings(
+    min_similarity=1.5, confident_similarity=1.5, dominant_min_similarity=1.5
+)
 """Thresholds no cosine can reach: every question falls back, whatever the base holds."""
+ALWAYS_ASK = RetrievalSettings(clarify_margin=50.0, clear_similarity=2.0)
+"""Every other topic counts as close, and no cosine settles a near tie: the desk asks."""
 UNCOVERED = "la mia cooperativa paga il corso di inglese di mia moglie?"
 
 
@@ -151,7 +155,7 @@ def test_typed_yes_or_no_after_an_answer_is_feedback(
 
 
 def test_clarifying_question_offers_candidates(database: Database, desk_parts: DeskParts) -> None:
-    engine = make_engine(database, desk_parts, RetrievalSettings(clarify_margin=50.0))
+    engine = make_engine(database, desk_parts, ALWAYS_ASK)
     chat = Chat(engine)
     chat.onboard()
     replies = chat.send("rimborso delle spese per i figli")
@@ -197,9 +201,7 @@ def test_typed_answers_work_like_buttons(database: Database, desk_parts: DeskPar
     chat.send("no")
     assert "scrivimi la domanda con altre parole" in chat.text()
 
-    clarifying = Chat(
-        make_engine(database, desk_parts, RetrievalSettings(clarify_margin=50.0)), user_id=77
-    )
+    clarifying = Chat(make_engine(database, desk_parts, ALWAYS_ASK), user_id=77)
     clarifying.onboard()
     options = clarifying.send("rimborso delle spese per i figli")[-1]
     second = options.buttons[1][0].label

@@ -45,3 +45,14 @@ def test_company_users_get_company_answers(engine: DialogueEngine, desk_parts: D
     topics = {e.id: e.topic for e in desk_parts[0].entries}
     report = evaluate_dialogue(engine, cases, topics, role="company", clock=lambda: NOW)
     assert report.answered_right == 1
+
+
+def test_a_worker_asking_for_the_company_gets_the_company_answer(
+    engine: DialogueEngine, desk_parts: DeskParts
+) -> None:
+    """Onboarded as a worker, writing as the employer: the words decide, not the role."""
+    question = "siamo una cooperativa sociale, quanto tempo serve per partire con un piano welfare?"
+    cases = [LabelledQuery("attivazione-piano-azienda", question, 2)]
+    topics = {e.id: e.topic for e in desk_parts[0].entries}
+    report = evaluate_dialogue(engine, cases, topics, role="worker", clock=lambda: NOW)
+    assert report.answered_right == 1

@@ -32,7 +32,7 @@ def test_migrations_build_exactly_the_models_schema(fresh_db: Database) -> None:
         assert found == expected, table.name
     with fresh_db.engine.connect() as connection:
         context = MigrationContext.configure(connection)
-        assert context.get_current_revision() == head_revision() == "0006"
+        assert context.get_current_revision() == head_revision() == "0007"
 
 
 def test_the_comparison_notices_a_drifted_model(fresh_db: Database) -> None:
@@ -77,6 +77,10 @@ def test_every_table_of_the_brief_is_modelled() -> None:
         "interview_results",
         "company_plans",
         "outbox",
+        "managers",
+        "tickets",
+        "ticket_events",
+        "ticket_messages",
     }
 
 

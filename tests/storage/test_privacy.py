@@ -156,6 +156,7 @@ def test_export_of_someone_known_only_from_the_log(db: Database) -> None:
             "chat_link": None,
             "conversation": None,
             "needs_interviews": [],
+            "tickets": [],
         }
         assert len(export["interactions"]) == 1
         assert export_user_data(session, user_ref="ref-nobody")["interactions"] == []
@@ -172,6 +173,7 @@ def test_erasure_leaves_daily_counts_but_no_link_no_text_and_no_row(db: Database
         "interview_results": 0,
         "users": 1,
         "interactions": 2,
+        "tickets": 0,
     }
     with db.session() as session:
         assert find_user(session, user_ref="ref-anna") is None
@@ -217,6 +219,7 @@ def test_erasing_twice_or_an_unknown_user_changes_nothing(db: Database) -> None:
             "interview_results": 0,
             "users": 0,
             "interactions": 0,
+            "tickets": 0,
         }
         assert erase_user(session, user_ref="ref-anna") == zero
         assert erase_user(session, user_ref="ref-nobody") == zero
@@ -255,6 +258,7 @@ def test_erasure_reports_every_table_that_can_hold_the_user_ref() -> None:
         "conversations",
         "interactions",
         "interview_results",
+        "tickets",
     }
 
 
