@@ -313,7 +313,7 @@ class DialogueEngine:
         """
         escalation = self._escalation
         if escalation is not None and turn.chat_id == escalation.managers_chat_id:
-            replies = managers.handle(session, turn, escalation, update_key)
+            replies = managers.handle(session, turn, escalation, update_key, self._translations)
             outbox = queue_replies(
                 session, turn=turn, replies=replies, interaction_id=None, update_key=update_key
             )

@@ -129,7 +129,9 @@ def start(desk: Desk, ctx: Context, wish: str | None = None) -> Step:
     draft = ctx.draft(FLOW)
     if draft is not None:
         _add_wish(draft, wish)
-        return _to(ctx, str(draft.get("at") or CONSENT), draft, Reply(ctx.tr(texts.INTERVIEW_RESUMED)))
+        return _to(
+            ctx, str(draft.get("at") or CONSENT), draft, Reply(ctx.tr(texts.INTERVIEW_RESUMED))
+        )
     stored = find_interview(ctx.session, user_ref=ctx.user_ref, company_id=company_id)
     if stored is not None and stored.consent_aggregate:
         draft = _draft_of(stored)
@@ -562,7 +564,9 @@ def other_text(desk: Desk, ctx: Context, event: Event) -> Step:
     text = event.text or ""
     prompt = reprompt(desk, ctx)
     if ctx.step != OFFER and len(text.split()) <= SHORT_WORDS and "?" not in text and prompt:
-        return Step(FLOW, ctx.step, (Reply(ctx.tr(texts.INTERVIEW_UNCLEAR)), prompt), dict(ctx.data))
+        return Step(
+            FLOW, ctx.step, (Reply(ctx.tr(texts.INTERVIEW_UNCLEAR)), prompt), dict(ctx.data)
+        )
     answer = questions.ask(desk, ctx, event)
     return answer.after(Reply(ctx.tr(texts.INTERVIEW_PAUSED))) if ctx.draft(FLOW) else answer
 
