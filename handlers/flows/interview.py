@@ -108,7 +108,14 @@ AREA_OF_TOPIC = {
 }
 """Knowledge topics whose questions reveal a need, and the need area each points to."""
 
-_NUMBER_WORDS = {"zero": 0, "nessuno": 0, "uno": 1, "una": 1, "due": 2, "tre": 3}
+_NUMBER_WORDS = {
+    **{word: 0 for word in ("zero", "nessuno", "none", "niciunul", "niciuna", "asnje", "cero")},
+    **{word: 0 for word in ("ninguno", "aucun", "aucune", "صفر")},
+    **{word: 1 for word in ("uno", "una", "one", "unu", "unul", "nje", "un", "une", "واحد")},
+    **{word: 2 for word in ("due", "two", "doi", "doua", "dy", "dos", "deux", "اثنان")},
+    **{word: 3 for word in ("tre", "three", "trei", "tres", "trois", "ثلاثة")},
+}
+"""Counts typed in words (accents folded), in the seven languages: none to three."""
 
 
 # -- entry points ------------------------------------------------------------------------
