@@ -55,7 +55,7 @@ async def started(
     standin: BotApiStandIn, engine: DialogueEngine, database: Database
 ) -> Application:  # type: ignore[type-arg]
     desk = DeskBot(
-        TurnDispatcher.in_process(engine),
+        TurnDispatcher(engine),
         telegram_settings(standin),
         outbox=database,
         escalation=EscalationSettings(managers_chat_id=GROUP),
@@ -259,7 +259,7 @@ async def test_a_managers_chat_the_bot_is_not_in_stops_the_start(
 
     engine = escalation_engine(database, desk_parts)
     desk = DeskBot(
-        TurnDispatcher.in_process(engine),
+        TurnDispatcher(engine),
         telegram_settings(standin),
         outbox=database,
         escalation=EscalationSettings(managers_chat_id=GROUP),
