@@ -4,11 +4,15 @@ language, and what translating and right-to-left marking cost per reply.
     .venv/bin/python bench/interface_languages.py
 
 Short replies: `bench/data/language_short_messages.tsv` and `language_short_fresh.tsv`. For each
-message, written in language X with the client's language as hint:
-- "wrong first": the conversation has no language yet and the message sets a wrong one
-  (detected not X with confidence >= SURE_LANGUAGE);
-- "wrong switch": the conversation is in X and the message moves it (detected not X with
-  confidence >= SWITCH_LANGUAGE), the rule of handlers/engine.py.
+message, written in language X, the rule of handlers/engine.py (`_detected_language`): a
+message sets the language the desk writes in at SURE_LANGUAGE, and moves it to another one
+only at SWITCH_LANGUAGE.
+- "wrong first": the conversation has no language yet and no client language (the terminal
+  chat), so the desk writes Italian, and the message sets a language that is not X;
+- "set at once": of the messages not in Italian, how many set their language in that first
+  case (the others leave the desk in Italian until a surer message);
+- "wrong switch": the conversation is in X (or the client's language is X) and the message
+  moves it.
 """
 
 from __future__ import annotations
@@ -50,15 +54,19 @@ def per_call_us(call: Callable[[], object], repeat: int) -> float:
 def main() -> None:
     detector = LanguageDetector()
     messages = rows()
-    wrong_first = wrong_switch = 0
+    wrong_first = wrong_switch = set_at_once = 0
     for language, text in messages:
+        first = detector.detect(text)
+        needed = SURE_LANGUAGE if first.code == "it" else SWITCH_LANGUAGE
+        wrong_first += first.code != language and first.confidence >= needed
+        set_at_once += first.code == language != "it" and first.confidence >= needed
         found = detector.detect(text, language)
-        wrong = found.code != language
-        wrong_first += wrong and found.confidence >= SURE_LANGUAGE
-        wrong_switch += wrong and found.confidence >= SWITCH_LANGUAGE
+        wrong_switch += found.code != language and found.confidence >= SWITCH_LANGUAGE
     total = len(messages)
     print(f"short replies: {total}")
     print(f"  wrong first language : {wrong_first} ({wrong_first / total:.1%})")
+    foreign = sum(language != "it" for language, _ in messages)
+    print(f"  set at once          : {set_at_once} of {foreign} not in Italian")
     print(f"  wrong switch         : {wrong_switch} ({wrong_switch / total:.1%})")
     print(f"  read as yes or no    : {sum(yes_or_no(t) is not None for _, t in messages)}")
 

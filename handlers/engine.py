@@ -59,7 +59,8 @@ SURE_LANGUAGE = 0.6
 """Detection confidence from which a message sets the conversation's language: a word that
 several languages share ("ok", "no") leaves it as it was."""
 SWITCH_LANGUAGE = 0.8
-"""Confidence needed to move a conversation to another language: a short reply that looks like
+"""Confidence needed to move a conversation to another language than the one the desk writes
+in (also before any detection: the client's, else Italian): a short reply that looks like
 another language ("non ce l'ho" reads French at 0.76) must not turn the desk's replies over."""
 
 
@@ -243,18 +244,22 @@ class DialogueEngine:
         still to leave the language the conversation is in), else the language of the latest
         message it was sure of, else the client's, else Italian.
 
-        A sure detection is remembered, so a button pressed or a command sent next is
-        answered in the same language.
+        The language the conversation is in is the one the desk has been writing in: before
+        any sure detection, that is the client's language or Italian — the notice and the
+        first questions were in it, and a worker who types a button's words back ("non ce
+        l'ho", which reads French) is answering in it. A sure detection is remembered, so a
+        button pressed or a command sent next is answered in the same language.
         """
         current = normalise_hint(user.chat_language)
+        writing = current or normalise_hint(turn.language) or DEFAULT_LANGUAGE
         if analysis is not None:
             code, confidence = analysis.language.code, analysis.language.confidence
-            needed = SURE_LANGUAGE if current in (None, code) else SWITCH_LANGUAGE
+            needed = SURE_LANGUAGE if code == writing else SWITCH_LANGUAGE
             if confidence >= needed:
                 if code != user.chat_language:
                     set_chat_language(session, user_ref=user_ref, language=code)
                 return code
-        return current or normalise_hint(turn.language) or DEFAULT_LANGUAGE
+        return writing
 
     def _update_key(self, incoming: Incoming) -> str | None:
         """The dedupe key of a delivery: the update id and a digest of what it carries.
@@ -308,7 +313,7 @@ class DialogueEngine:
         """
         escalation = self._escalation
         if escalation is not None and turn.chat_id == escalation.managers_chat_id:
-            replies = managers.handle(session, turn, escalation, update_key)
+            replies = managers.handle(session, turn, escalation, update_key, self._translations)
             outbox = queue_replies(
                 session, turn=turn, replies=replies, interaction_id=None, update_key=update_key
             )

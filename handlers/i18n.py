@@ -2,10 +2,12 @@
 
 handlers/texts.py holds every text in Italian, as constants that the code uses by name. A
 catalog, `handlers/locales/<lang>.yml`, gives each constant's wording in one language, keyed by
-the constant's name (`ROLE_NAMES.worker` and `COMMAND_DESCRIPTIONS.start` for the items of
-those two tables). The code asks for a wording with the Italian constant itself —
-`ctx.tr(texts.CONSENT_YES)`, gettext style — so code that still writes `texts.NAME` alone keeps
-working (in Italian), and adding a text is adding a constant; its translations can follow.
+the constant's name (`TABLE.key` for the items of a table: `ROLE_NAMES.worker`,
+`COMMAND_DESCRIPTIONS.start`, `INTERVIEW_AREA_NAMES.health`). The code asks for a wording with
+the Italian constant itself — `ctx.tr(texts.CONSENT_YES)`, gettext style — so code that still
+writes `texts.NAME` alone keeps working (in Italian), and adding a text is adding a constant;
+its translations can follow. Texts only the welfare managers read stay Italian
+(`texts.STAFF_ONLY`).
 
 A missing translation falls back to Italian, never to an error: the completeness test names the
 missing keys. What cannot be right is refused when the catalogs load, at start-up: a key that
@@ -21,6 +23,7 @@ from typing import Final
 
 import yaml
 
+from escalation import statuses
 from handlers import texts
 from needs.plans import PlanWording, plan_wording_keys
 from nlu.language import DEFAULT_LANGUAGE, LANGUAGES
@@ -28,12 +31,16 @@ from sportello.errors import SportelloError
 
 LOCALES: Final = Path(__file__).with_name("locales")
 """Where the catalogs live: one `<lang>.yml` per language other than Italian."""
-TABLES: Final = ("ROLE_NAMES", "COMMAND_DESCRIPTIONS", "PLAN_WORDING")
-"""Tables of texts, each item translated under `TABLE.key`: two constants of texts.py, and the
-sentences of the line about the worker's company plan (needs.plans.PlanWording)."""
-UNTRANSLATED: Final = frozenset({"LANGUAGE_NAMES", "LANGUAGE_BUTTON"})
+PLAN_WORDING: Final = "PLAN_WORDING"
+"""The table of the sentences of the line about the worker's company plan
+(needs.plans.PlanWording), translated like the tables of texts.py."""
+UNTRANSLATED: Final = frozenset({"LANGUAGE_NAMES", "LANGUAGE_BUTTON"}) | texts.STAFF_ONLY
 """Constants that stay the same in every language: each language's name in itself, and the
-button that leads to them, readable whatever the language the message is in."""
+button that leads to them, readable whatever the language the message is in; and the texts
+only the (Italian) welfare managers read (`texts.STAFF_ONLY`)."""
+TICKET_STATUS: Final = "TICKET_STATUS"
+"""The table of how a ticket's status reads to the worker (escalation.statuses.LABELS),
+translated like the tables of texts.py."""
 
 Translate = Callable[[str], str]
 """The wording of an Italian text in one language (see `Translations.translator`)."""
@@ -75,10 +82,28 @@ def _first_of_each_text(sources: Mapping[str, str]) -> dict[str, str]:
 
 
 def _table_items() -> list[tuple[str, str, str]]:
-    items = [("ROLE_NAMES", key, value) for key, value in texts.ROLE_NAMES.items()]
-    items += [("COMMAND_DESCRIPTIONS", key, value) for key, value in texts.COMMAND_DESCRIPTIONS]
-    items += [("PLAN_WORDING", key, value) for key, value in plan_wording_keys().items()]
+    """(table, key, text) for each item of a table of texts: a constant of texts.py that maps
+    keys to texts (`ROLE_NAMES`) or lists (key, text) pairs (`COMMAND_DESCRIPTIONS`), the
+    company-plan sentences and the tickets' statuses. A new table is translated like a new
+    text, with no list to update."""
+    items: list[tuple[str, str, str]] = []
+    for name, value in vars(texts).items():
+        if name.isupper() and name not in UNTRANSLATED:
+            items += [(name, key, text) for key, text in _pairs(value)]
+    items += [(PLAN_WORDING, key, value) for key, value in plan_wording_keys().items()]
+    items += [(TICKET_STATUS, key, value) for key, value in statuses.LABELS.items()]
     return items
+
+
+def _pairs(value: object) -> list[tuple[str, str]]:
+    """The (key, text) items of a table; none for a text or anything else."""
+    if isinstance(value, dict):
+        pairs = list(value.items())
+    elif isinstance(value, tuple) and all(isinstance(item, tuple) for item in value):
+        pairs = list(value)
+    else:
+        return []
+    return [(str(key), text) for key, text in pairs if isinstance(text, str)]
 
 
 def placeholders(text: str) -> frozenset[str]:

@@ -5,8 +5,10 @@ A turn from the managers' chat (`escalation.managers_chat_id`) comes here instea
 button pressed by anyone else gets a short refusal (a toast), a message or command from
 anyone else is ignored, and so is chatter that belongs to no ticket. A manager's message in a
 ticket's forum topic, or in reply to any message of the ticket, is relayed to the worker
-signed with the manager's first name. Every message this sends goes into the outbox in the
-turn's transaction: the status change and its notices commit together or not at all.
+signed with the manager's first name; what the worker reads is in their language
+(handlers/ticket_messages.py, `worker_translator`), what the managers read in Italian. Every
+message this sends goes into the outbox in the turn's transaction: the status change and its
+notices commit together or not at all.
 """
 
 from __future__ import annotations
@@ -39,7 +41,15 @@ from escalation import (
 )
 from handlers import callbacks, texts
 from handlers.flows.handoff import rating_buttons
-from handlers.ticket_messages import ACTIONS, CARD, TICKET_FLOW, post_to_thread, write_to_worker
+from handlers.i18n import Translations
+from handlers.ticket_messages import (
+    ACTIONS,
+    CARD,
+    TICKET_FLOW,
+    post_to_thread,
+    worker_translator,
+    write_to_worker,
+)
 from handlers.turns import Reply, Turn
 from storage import Manager, Ticket, chat_id_for
 
@@ -52,13 +62,20 @@ def first_name(manager: Manager) -> str:
 
 
 def handle(
-    session: Session, turn: Turn, settings: EscalationSettings, update_key: str | None
+    session: Session,
+    turn: Turn,
+    settings: EscalationSettings,
+    update_key: str | None,
+    translations: Translations | None = None,
 ) -> list[Reply]:
-    """The replies to a turn in the managers' chat (outbox rows for the rest are queued)."""
+    """The replies to a turn in the managers' chat (outbox rows for the rest are queued).
+
+    `translations` word what reaches the worker (Italian without them)."""
     keys = _keys(update_key)
+    translations = translations or Translations.italian_only()
     manager = find_manager(session, telegram_user_id=turn.user_id)
     if turn.button is not None:
-        return _on_button(session, turn, settings, manager, keys)
+        return _on_button(session, turn, settings, manager, keys, translations)
     if manager is None:
         return []  # not a manager: a message in the group is none of the desk's business
     ticket = ticket_in_thread(session, thread_id=turn.thread_id, reply_to=turn.reply_to)
@@ -68,10 +85,10 @@ def handle(
             return []
         if ticket is None:
             return [Reply(texts.THREAD_WHERE)]
-        return _act(session, turn, settings, manager, ticket, action, keys)
+        return _act(session, turn, settings, manager, ticket, action, keys, translations)
     if ticket is None or not (turn.text or "").strip():
         return []
-    return _answer(session, turn, settings, manager, ticket, keys)
+    return _answer(session, turn, settings, manager, ticket, keys, translations)
 
 
 def _keys(update_key: str | None) -> Iterator[str]:
@@ -86,6 +103,7 @@ def _on_button(
     settings: EscalationSettings,
     manager: Manager | None,
     keys: Iterator[str],
+    translations: Translations,
 ) -> list[Reply]:
     press = callbacks.parse(turn.button or "")
     if (
@@ -101,7 +119,7 @@ def _on_button(
     ticket = session.get(Ticket, press.ref)
     if ticket is None:
         return [Reply(texts.STALE_BUTTON, notice=texts.STALE_BUTTON)]
-    replies = _act(session, turn, settings, manager, ticket, press.value, keys)
+    replies = _act(session, turn, settings, manager, ticket, press.value, keys, translations)
     # a press is answered with a toast; the notices went into the ticket's thread
     return [Reply(r.text, notice=r.text[:190]) for r in replies]
 
@@ -114,10 +132,12 @@ def _act(
     ticket: Ticket,
     action: str,
     keys: Iterator[str],
+    translations: Translations,
 ) -> list[Reply]:
     name = first_name(manager)
     number = ticket.id
     now = turn.at
+    tr = worker_translator(session, ticket, translations)
     try:
         check_manager(manager, ticket)
         if action == "take":
@@ -126,17 +146,17 @@ def _act(
                 label = first_name(holder) if holder else statuses.LABELS[ticket.status]
                 return [Reply(texts.THREAD_ALREADY_TAKEN.format(number=number, name=label))]
             notice = texts.THREAD_TAKEN.format(name=name, number=number)
-            worker = texts.TICKET_TAKEN_WORKER.format(name=name, number=number)
+            worker = tr(texts.TICKET_TAKEN_WORKER).format(name=name, number=number)
             write_to_worker(session, ticket, worker, key=next(keys), now=now)
         elif action == "resolve":
             resolve(session, ticket=ticket, manager=manager, now=now)
             notice = texts.THREAD_RESOLVED.format(name=name, number=number)
-            worker = texts.TICKET_RESOLVED_WORKER.format(name=name, number=number)
+            worker = tr(texts.TICKET_RESOLVED_WORKER).format(name=name, number=number)
             write_to_worker(session, ticket, worker, key=next(keys), now=now)
         elif action == "close":
             close(session, ticket=ticket, manager=manager, now=now)
             notice = texts.THREAD_CLOSED.format(name=name, number=number)
-            worker = texts.TICKET_CLOSED_WORKER.format(number=number)
+            worker = tr(texts.TICKET_CLOSED_WORKER).format(number=number)
             write_to_worker(
                 session, ticket, worker, key=next(keys), now=now, buttons=rating_buttons(number)
             )
@@ -164,6 +184,7 @@ def _answer(
     manager: Manager,
     ticket: Ticket,
     keys: Iterator[str],
+    translations: Translations,
 ) -> list[Reply]:
     """A manager's message for the worker: relayed, signed with their first name."""
     text = (turn.text or "").strip()
@@ -185,7 +206,8 @@ def _answer(
     except EscalationError:
         status = statuses.LABELS.get(ticket.status, ticket.status)
         return [Reply(texts.THREAD_CANNOT.format(number=ticket.id, status=status))]
-    signed = texts.TICKET_FROM_MANAGER.format(name=first_name(manager), number=ticket.id, text=text)
+    signature = worker_translator(session, ticket, translations)(texts.TICKET_FROM_MANAGER)
+    signed = signature.format(name=first_name(manager), number=ticket.id, text=text)
     if not write_to_worker(session, ticket, signed, key=next(keys), now=turn.at):
         return [Reply(texts.THREAD_ERASED.format(number=ticket.id))]
     return []

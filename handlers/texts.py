@@ -338,14 +338,14 @@ INTERVIEW_SUMMARY = "**Ecco le tue risposte**\n{lines}\n\nVanno bene così?"
 INTERVIEW_STORED = (
     "Mi avevi già risposto: partiamo da lì. Puoi confermare o cambiare quello che vuoi."
 )
-INTERVIEW_SUMMARY_LINES = (
-    "- Figli: {children}",
-    "- Familiari da assistere: {relatives}",
-    "- Tragitto: {commute}",
-    "- Orario: {working_time}; ti aiuterebbe: {wishes}",
-    "- Temi più importanti: {areas}",
-    "- Commento: {comment}",
-)
+INTERVIEW_SUMMARY_LINES = {
+    "children": "- Figli: {children}",
+    "relatives": "- Familiari da assistere: {relatives}",
+    "commute": "- Tragitto: {commute}",
+    "work": "- Orario: {working_time}; ti aiuterebbe: {wishes}",
+    "areas": "- Temi più importanti: {areas}",
+    "comment": "- Commento: {comment}",
+}
 INTERVIEW_NO_CHILDREN = "nessuno fino a 18 anni"
 INTERVIEW_CHILDREN_BAND = "{count} {band}"
 INTERVIEW_NOT_SAID = "nessuna risposta"
@@ -508,6 +508,46 @@ THREAD_ESCALATED_NOBODY = (
 )
 NOT_A_MANAGER = "Solo i welfare manager registrati possono usare questi pulsanti."
 NOT_YOUR_COMPANY = "Questa richiesta è dei manager di un'altra azienda."
+
+STAFF_ONLY = frozenset(
+    {
+        "TICKET_SUMMARY",
+        "TICKET_TRANSCRIPT_LINE",
+        "TICKET_TRANSCRIPT_DECISION",
+        "CARD",
+        "CARD_PRIORITY",
+        "CARD_NOTE",
+        "CARD_TRANSCRIPT",
+        "CARD_NO_TRANSCRIPT",
+        "CARD_NETWORK",
+        "CARD_NOBODY",
+        "CARD_TAKE",
+        "CARD_RESOLVE",
+        "CARD_CLOSE",
+        "CARD_REASSIGN",
+        "TOPIC_NAME",
+        "THREAD_WORKER",
+        "THREAD_PRIORITY",
+        "THREAD_TAKEN",
+        "THREAD_ALREADY_TAKEN",
+        "THREAD_RESOLVED",
+        "THREAD_CLOSED",
+        "THREAD_REASSIGNED",
+        "THREAD_NOBODY_ELSE",
+        "THREAD_IS_CLOSED",
+        "THREAD_CANNOT",
+        "THREAD_ERASED",
+        "THREAD_WHERE",
+        "THREAD_REMINDER",
+        "THREAD_ESCALATED",
+        "THREAD_ESCALATED_NOBODY",
+        "NOT_A_MANAGER",
+        "NOT_YOUR_COMPANY",
+    }
+)
+"""Texts only the welfare managers read — the card, the ticket's thread, the summary and the
+transcript the card shows: Italian staff, so they stay Italian and the catalogs leave them
+out. Everything the worker reads is translated, like the rest of this module."""
 
 # -- everywhere ---------------------------------------------------------------------------
 NO_DATA = "Non ho nessun dato su di te. Se vuoi iniziare, scrivi /start."

@@ -1,5 +1,6 @@
 """What the desk sends about a ticket outside a turn's replies: into the managers' chat (the
-card, the worker's messages, notices) and to the worker (a manager's answer, a status).
+card, the worker's messages, notices) and to the worker (a manager's answer, a status), in
+the worker's language (`worker_translator`); the managers' chat is in Italian.
 
 Everything goes through the outbox in the caller's transaction, keyed so that the same cause
 handled twice queues one message. Messages for the managers' chat carry a `TicketPlace`: the
@@ -15,7 +16,9 @@ from sqlalchemy.orm import Session
 
 from escalation import EscalationSettings, add_desk_message, manager_by_id
 from handlers import callbacks, texts
+from handlers.i18n import Translate, Translations
 from handlers.turns import Button
+from nlu.language import DEFAULT_LANGUAGE, normalise_hint
 from storage import (
     Company,
     Outgoing,
@@ -23,6 +26,7 @@ from storage import (
     TicketPlace,
     chat_id_for,
     enqueue,
+    find_user,
 )
 
 TICKET_FLOW = "ticket"
@@ -135,3 +139,19 @@ def write_to_worker(
         now=now,
     )
     return True
+
+
+def worker_translator(session: Session, ticket: Ticket, translations: Translations) -> Translate:
+    """The wording of the ticket's worker, for what a manager's action sends them: the
+    language they chose, else the one they last wrote in, else their client's, else Italian
+    (handlers/context.py decides the same way during a turn)."""
+    user = find_user(session, user_ref=ticket.user_ref) if ticket.user_ref else None
+    if user is None:
+        return translations.translator(DEFAULT_LANGUAGE)
+    language = (
+        normalise_hint(user.chosen_language)
+        or normalise_hint(user.chat_language)
+        or normalise_hint(user.language)
+        or DEFAULT_LANGUAGE
+    )
+    return translations.translator(language)

@@ -172,7 +172,7 @@ _WORKER: Final = re.compile(
     r"(?<!\w)("
     r"lavorat|dipendent|operai|impiegat|socio"  # it
     r"|worker|employee|staff member"  # en
-    r"|lucrator|muncitor|angajat(a|ul|e|i)?(?!\w)|salariat"  # ro
+    r"|lucrato(r|are)|muncito(r|are)|angajat(a|ul|e|i)?(?!\w)|salariat"  # ro: m. and f.
     r"|punetor|punonjes"  # sq
     r"|trabajador|emplead[oa]s?(?!\w)|obrer[oa]"  # es
     r"|travailleu|salarie|employe(e|s|es)?(?!\w)|ouvri"  # fr

@@ -99,24 +99,24 @@ def request(desk: Desk, ctx: Context, reason: Reason = "asked") -> Step:
         return Step.done(*first, human_contact(ctx, desk.settings))
     if not ctx.consented:
         return Step.done(
-            *first, Reply(texts.TICKET_NEEDS_CONSENT), human_contact(ctx, desk.settings)
+            *first, Reply(ctx.tr(texts.TICKET_NEEDS_CONSENT)), human_contact(ctx, desk.settings)
         )
     current = active_ticket(ctx.session, user_ref=ctx.user_ref)
     if current is not None:
         if reason == "distress":
             _raise_priority(desk, ctx, current)
-        return Step.done(*first, _already_open(current))
+        return Step.done(*first, _already_open(ctx, current))
     buttons = (
         (
-            Button(texts.TICKET_CONFIRM_YES, callbacks.make(FLOW, CONFIRM, "yes")),
-            Button(texts.TICKET_CONFIRM_NO, callbacks.make(FLOW, CONFIRM, "no")),
+            Button(ctx.tr(texts.TICKET_CONFIRM_YES), callbacks.make(FLOW, CONFIRM, "yes")),
+            Button(ctx.tr(texts.TICKET_CONFIRM_NO), callbacks.make(FLOW, CONFIRM, "no")),
         ),
     )
     return Step.to(
         FLOW,
         CONFIRM,
         *first,
-        Reply(texts.TICKET_CONFIRM, buttons=buttons),
+        Reply(ctx.tr(texts.TICKET_CONFIRM), buttons=buttons),
         reason=reason,
         request=uuid.uuid4().hex,
     )
@@ -130,12 +130,15 @@ def _first_word(ctx: Context, reason: Reason) -> list[Reply]:
     return []
 
 
-def _already_open(ticket: Ticket) -> Reply:
+def _already_open(ctx: Context, ticket: Ticket) -> Reply:
     return Reply(
-        texts.TICKET_ALREADY_OPEN.format(
-            number=ticket.id, status=statuses.LABELS.get(ticket.status, ticket.status)
-        )
+        ctx.tr(texts.TICKET_ALREADY_OPEN).format(number=ticket.id, status=_status(ctx, ticket))
     )
+
+
+def _status(ctx: Context, ticket: Ticket) -> str:
+    """How the ticket's status reads to the worker, in their language."""
+    return ctx.tr(statuses.LABELS.get(ticket.status, ticket.status))
 
 
 def _raise_priority(desk: Desk, ctx: Context, ticket: Ticket) -> None:
@@ -151,27 +154,28 @@ def _raise_priority(desk: Desk, ctx: Context, ticket: Ticket) -> None:
 
 def _on_confirm(desk: Desk, ctx: Context, yes: bool) -> Step:
     if not yes:
-        return Step.done(Reply(texts.TICKET_NOT_OPENED))
+        return Step.done(Reply(ctx.tr(texts.TICKET_NOT_OPENED)))
     data: dict[str, Any] = {k: ctx.data[k] for k in ("reason", "request") if k in ctx.data}
     if not _recent_turns(desk, ctx):
-        return _ask_note(data, share=False)
+        return _ask_note(ctx, data, share=False)
     buttons = (
         (
-            Button(texts.TICKET_SHARE_YES, callbacks.make(FLOW, SHARE, "yes")),
-            Button(texts.TICKET_SHARE_NO, callbacks.make(FLOW, SHARE, "no")),
+            Button(ctx.tr(texts.TICKET_SHARE_YES), callbacks.make(FLOW, SHARE, "yes")),
+            Button(ctx.tr(texts.TICKET_SHARE_NO), callbacks.make(FLOW, SHARE, "no")),
         ),
     )
-    return Step.to(FLOW, SHARE, Reply(texts.TICKET_SHARE, buttons=buttons), **data)
+    return Step.to(FLOW, SHARE, Reply(ctx.tr(texts.TICKET_SHARE), buttons=buttons), **data)
 
 
-def _ask_note(data: dict[str, Any], *, share: bool) -> Step:
-    skip = ((Button(texts.TICKET_NOTE_SKIP, callbacks.make(FLOW, NOTE, "skip")),),)
-    return Step.to(FLOW, NOTE, Reply(texts.TICKET_NOTE, buttons=skip), **data, share=share)
+def _ask_note(ctx: Context, data: dict[str, Any], *, share: bool) -> Step:
+    skip = ((Button(ctx.tr(texts.TICKET_NOTE_SKIP), callbacks.make(FLOW, NOTE, "skip")),),)
+    note = Reply(ctx.tr(texts.TICKET_NOTE), buttons=skip)
+    return Step.to(FLOW, NOTE, note, **data, share=share)
 
 
 def _on_share(desk: Desk, ctx: Context, yes: bool) -> Step:
     data: dict[str, Any] = {k: ctx.data[k] for k in ("reason", "request") if k in ctx.data}
-    return _ask_note(data, share=yes)
+    return _ask_note(ctx, data, share=yes)
 
 
 def _open(desk: Desk, ctx: Context, note: str | None) -> Step:
@@ -210,11 +214,11 @@ def _open(desk: Desk, ctx: Context, note: str | None) -> Step:
                 now=ctx.now,
                 message_id=opened.appended.id,
             )
-        return Step.done(_already_open(ticket))
+        return Step.done(_already_open(ctx, ticket))
     ticket.worker_told = True
     post_card(ctx.session, escalation, ticket, ctx.now)
     hours = f"{escalation.first_response_hours:g}"
-    return Step.done(Reply(texts.TICKET_OPENED.format(number=ticket.id, hours=hours)))
+    return Step.done(Reply(ctx.tr(texts.TICKET_OPENED).format(number=ticket.id, hours=hours)))
 
 
 def _recent_turns(desk: Desk, ctx: Context) -> list[Interaction]:
@@ -284,11 +288,11 @@ def relay(desk: Desk, ctx: Context, event: Event) -> Step | None:
     )
     replies: list[Reply] = []
     if event.urgent == "distress":
-        replies.append(Reply(texts.DISTRESS))
+        replies.append(Reply(ctx.tr(texts.DISTRESS)))
         _raise_priority(desk, ctx, ticket)
     if not ticket.worker_told:
         ticket.worker_told = True
-        replies.append(Reply(texts.TICKET_RELAYED.format(number=ticket.id)))
+        replies.append(Reply(ctx.tr(texts.TICKET_RELAYED).format(number=ticket.id)))
     return Step.done(*replies)
 
 
@@ -296,14 +300,14 @@ def my_requests(desk: Desk, ctx: Context) -> Step:
     """/richieste: the worker's tickets and where each stands."""
     tickets = user_tickets(ctx.session, user_ref=ctx.user_ref)
     if not tickets:
-        return Step.done(Reply(texts.TICKET_LIST_EMPTY))
-    lines = [texts.TICKET_LIST_HEAD]
+        return Step.done(Reply(ctx.tr(texts.TICKET_LIST_EMPTY)))
+    lines = [ctx.tr(texts.TICKET_LIST_HEAD)]
     for ticket in tickets:
         lines.append(
-            texts.TICKET_LIST_LINE.format(
+            ctx.tr(texts.TICKET_LIST_LINE).format(
                 number=ticket.id,
-                topic=ticket.topic or texts.TICKET_TOPIC_NONE,
-                status=statuses.LABELS.get(ticket.status, ticket.status),
+                topic=ticket.topic or ctx.tr(texts.TICKET_TOPIC_NONE),
+                status=_status(ctx, ticket),
             )
         )
     return Step.done(Reply("\n".join(lines)))
@@ -379,15 +383,17 @@ def _on_rate_button(desk: Desk, ctx: Context, press: callbacks.Press) -> Step | 
         now=ctx.now,
     )
     if rated is None:
-        return Step.done(Reply(texts.TICKET_RATE_STALE, notice=texts.TICKET_RATE_STALE))
-    skip = ((Button(texts.TICKET_COMMENT_SKIP, callbacks.make(FLOW, COMMENT, "skip")),),)
-    return Step.to(FLOW, COMMENT, Reply(texts.TICKET_RATED, buttons=skip), ticket=rated.id)
+        stale = ctx.tr(texts.TICKET_RATE_STALE)
+        return Step.done(Reply(stale, notice=stale))
+    skip = ((Button(ctx.tr(texts.TICKET_COMMENT_SKIP), callbacks.make(FLOW, COMMENT, "skip")),),)
+    rated_reply = Reply(ctx.tr(texts.TICKET_RATED), buttons=skip)
+    return Step.to(FLOW, COMMENT, rated_reply, ticket=rated.id)
 
 
 def _on_comment_button(desk: Desk, ctx: Context, press: callbacks.Press) -> Step | None:
     if ctx.flow != FLOW or ctx.step != COMMENT:
         return None
-    return Step.done(Reply(texts.TICKET_COMMENT_THANKS))
+    return Step.done(Reply(ctx.tr(texts.TICKET_COMMENT_THANKS)))
 
 
 def _yes_no(event: Event) -> bool | None:
@@ -415,7 +421,7 @@ def _comment_text(desk: Desk, ctx: Context, event: Event) -> Step | None:
     if not event.text or not isinstance(ticket, int):
         return None
     comment(ctx.session, ticket_id=ticket, user_ref=ctx.user_ref, text=event.text)
-    return Step.done(Reply(texts.TICKET_COMMENT_THANKS))
+    return Step.done(Reply(ctx.tr(texts.TICKET_COMMENT_THANKS)))
 
 
 HANDOFF = Flow(

@@ -28,6 +28,7 @@ from handlers import callbacks, texts
 from handlers.context import DRAFTS, Context
 from handlers.flows import profile, questions
 from handlers.flows.base import Desk, Event, Flow, Step
+from handlers.i18n import Translate
 from handlers.turns import Button, Reply
 from knowledge.text import fold
 from storage import (
@@ -107,7 +108,14 @@ AREA_OF_TOPIC = {
 }
 """Knowledge topics whose questions reveal a need, and the need area each points to."""
 
-_NUMBER_WORDS = {"zero": 0, "nessuno": 0, "uno": 1, "una": 1, "due": 2, "tre": 3}
+_NUMBER_WORDS = {
+    **{word: 0 for word in ("zero", "nessuno", "none", "niciunul", "niciuna", "asnje", "cero")},
+    **{word: 0 for word in ("ninguno", "aucun", "aucune", "صفر")},
+    **{word: 1 for word in ("uno", "una", "one", "unu", "unul", "nje", "un", "une", "واحد")},
+    **{word: 2 for word in ("due", "two", "doi", "doua", "dy", "dos", "deux", "اثنان")},
+    **{word: 3 for word in ("tre", "three", "trei", "tres", "trois", "ثلاثة")},
+}
+"""Counts typed in words (accents folded), in the seven languages: none to three."""
 
 
 # -- entry points ------------------------------------------------------------------------
@@ -120,20 +128,22 @@ def start(desk: Desk, ctx: Context, wish: str | None = None) -> Step:
     picked already when the areas come.
     """
     if ctx.role == "company":
-        return Step.done(Reply(texts.INTERVIEW_FOR_WORKERS))
+        return Step.done(Reply(ctx.tr(texts.INTERVIEW_FOR_WORKERS)))
     company_id = _company_of(ctx)
     if company_id is None:
-        add_code = Button(texts.INTERVIEW_ADD_CODE, callbacks.make(FLOW, START, "profile"))
-        return Step.done(Reply(texts.INTERVIEW_NO_COMPANY, buttons=((add_code,),)))
+        add_code = Button(ctx.tr(texts.INTERVIEW_ADD_CODE), callbacks.make(FLOW, START, "profile"))
+        return Step.done(Reply(ctx.tr(texts.INTERVIEW_NO_COMPANY), buttons=((add_code,),)))
     draft = ctx.draft(FLOW)
     if draft is not None:
         _add_wish(draft, wish)
-        return _to(ctx, str(draft.get("at") or CONSENT), draft, Reply(texts.INTERVIEW_RESUMED))
+        return _to(
+            ctx, str(draft.get("at") or CONSENT), draft, Reply(ctx.tr(texts.INTERVIEW_RESUMED))
+        )
     stored = find_interview(ctx.session, user_ref=ctx.user_ref, company_id=company_id)
     if stored is not None and stored.consent_aggregate:
         draft = _draft_of(stored)
         _add_wish(draft, wish)
-        return _to(ctx, SUMMARY, draft, Reply(texts.INTERVIEW_STORED))
+        return _to(ctx, SUMMARY, draft, Reply(ctx.tr(texts.INTERVIEW_STORED)))
     draft = _draft_of(stored) if stored is not None else {"picked": []}
     _add_wish(draft, wish)
     return _to(ctx, CONSENT, draft)
@@ -144,7 +154,7 @@ def offer(ctx: Context, topic: str | None, entry_id: str | None, title: str | No
     return Step.to(
         FLOW,
         OFFER,
-        _offer_reply(entry_id, title),
+        _offer_reply(ctx.tr, entry_id, title),
         wish=AREA_OF_TOPIC.get(topic or ""),
         entry=entry_id,
     )
@@ -160,7 +170,7 @@ def invite_button(ctx: Context, topic: str) -> Button | None:
         return None
     if find_interview(ctx.session, user_ref=ctx.user_ref, company_id=company_id) is not None:
         return None
-    return Button(texts.INTERVIEW_INVITE, callbacks.make(FLOW, START, "go"))
+    return Button(ctx.tr(texts.INTERVIEW_INVITE), callbacks.make(FLOW, START, "go"))
 
 
 def _company_of(ctx: Context) -> int | None:
@@ -219,7 +229,8 @@ def _answers(draft: dict[str, Any], language: str | None) -> InterviewAnswers:
 def _to(ctx: Context, step: str, draft: dict[str, Any], *before: Reply) -> Step:
     """Ask `step`'s question, the draft remembering that this is where the interview is."""
     draft["at"] = step
-    return Step(FLOW, step, (*before, _prompt(step, draft)), {DRAFTS: ctx.drafts_with(FLOW, draft)})
+    prompt = _prompt(ctx.tr, step, draft)
+    return Step(FLOW, step, (*before, prompt), {DRAFTS: ctx.drafts_with(FLOW, draft)})
 
 
 def _next(ctx: Context, draft: dict[str, Any], answered: str) -> Step:
@@ -245,23 +256,30 @@ def _leave(ctx: Context, *replies: Reply) -> Step:
 
 
 def _button(step: str, value: str, label: str, chosen: bool = False) -> Button:
+    """A button of `step`; `label` is already in the user's language."""
     return Button(f"✓ {label}" if chosen else label, callbacks.make(FLOW, step, value))
 
 
-def _yes_no(step: str, current: object) -> tuple[tuple[Button, ...], ...]:
+def _yes_no(tr: Translate, step: str, current: object) -> tuple[tuple[Button, ...], ...]:
     return (
         (
-            _button(step, "yes", texts.INTERVIEW_YES, current is True),
-            _button(step, "no", texts.INTERVIEW_NO, current is False),
+            _button(step, "yes", tr(texts.INTERVIEW_YES), current is True),
+            _button(step, "no", tr(texts.INTERVIEW_NO), current is False),
         ),
     )
 
 
 def _choices(
-    step: str, labels: dict[str, str], values: tuple[str, ...], current: object, per_row: int
+    tr: Translate,
+    step: str,
+    labels: dict[str, str],
+    values: tuple[str, ...],
+    current: object,
+    per_row: int,
 ) -> tuple[tuple[Button, ...], ...]:
     buttons = [
-        _button(step, f"v{i}", labels[value], value == current) for i, value in enumerate(values)
+        _button(step, f"v{i}", tr(labels[value]), value == current)
+        for i, value in enumerate(values)
     ]
     return tuple(tuple(buttons[i : i + per_row]) for i in range(0, len(buttons), per_row))
 
@@ -276,109 +294,110 @@ def _choice_texts(step: str) -> tuple[str, dict[str, str]]:
     }[step]
 
 
-def _prompt(step: str, draft: dict[str, Any]) -> Reply:
-    """The question of `step`, the answers already given marked with ✓."""
+def _prompt(tr: Translate, step: str, draft: dict[str, Any]) -> Reply:
+    """The question of `step` in the user's language, the answers already given marked ✓."""
     if step == CONSENT:
         return Reply(
-            texts.INTERVIEW_CONSENT,
+            tr(texts.INTERVIEW_CONSENT),
             buttons=(
-                (_button(CONSENT, "yes", texts.INTERVIEW_CONSENT_YES),),
-                (_button(CONSENT, "no", texts.INTERVIEW_CONSENT_NO),),
+                (_button(CONSENT, "yes", tr(texts.INTERVIEW_CONSENT_YES)),),
+                (_button(CONSENT, "no", tr(texts.INTERVIEW_CONSENT_NO)),),
             ),
         )
     if step == KIDS:
-        return Reply(texts.INTERVIEW_KIDS, buttons=_yes_no(KIDS, draft.get("kids")))
+        return Reply(tr(texts.INTERVIEW_KIDS), buttons=_yes_no(tr, KIDS, draft.get("kids")))
     if step in BAND_STEPS:
         field = BAND_STEPS[step]
         current = draft.get(field)
         counts = tuple(
-            _button(step, str(n), texts.INTERVIEW_MANY if n == MAX_COUNT else str(n), n == current)
-            for n in range(MAX_COUNT + 1)
+            _button(step, str(n), _count(tr, n), n == current) for n in range(MAX_COUNT + 1)
         )
-        band = texts.INTERVIEW_BANDS[field]
-        return Reply(texts.INTERVIEW_KIDS_BAND.format(band=band), buttons=(counts,))
+        band = tr(texts.INTERVIEW_BANDS[field])
+        return Reply(tr(texts.INTERVIEW_KIDS_BAND).format(band=band), buttons=(counts,))
     if step == RELATIVES:
         current = draft.get("dependent_relatives")
-        return Reply(texts.INTERVIEW_RELATIVES, buttons=_yes_no(RELATIVES, current))
+        return Reply(tr(texts.INTERVIEW_RELATIVES), buttons=_yes_no(tr, RELATIVES, current))
     if step in CHOICES:
         values, per_row = CHOICES[step]
         question, labels = _choice_texts(step)
-        buttons = _choices(step, labels, values, draft.get(step), per_row)
-        return Reply(question, buttons=buttons)
+        buttons = _choices(tr, step, labels, values, draft.get(step), per_row)
+        return Reply(tr(question), buttons=buttons)
     if step == AREAS:
-        return _areas_prompt(draft)
+        return _areas_prompt(tr, draft)
     if step == RANK:
-        return _rank_prompt(draft)
+        return _rank_prompt(tr, draft)
     if step == COMMENT:
-        row = [_button(COMMENT, "skip", texts.INTERVIEW_SKIP)]
+        row = [_button(COMMENT, "skip", tr(texts.INTERVIEW_SKIP))]
         if draft.get("comment"):  # "Salta" keeps it; this takes it away
-            row.append(_button(COMMENT, "clear", texts.INTERVIEW_CLEAR_COMMENT))
-        return Reply(texts.INTERVIEW_COMMENT, buttons=(tuple(row),))
-    return _summary(draft)
+            row.append(_button(COMMENT, "clear", tr(texts.INTERVIEW_CLEAR_COMMENT)))
+        return Reply(tr(texts.INTERVIEW_COMMENT), buttons=(tuple(row),))
+    return _summary(tr, draft)
 
 
-def _areas_prompt(draft: dict[str, Any]) -> Reply:
+def _count(tr: Translate, count: object) -> str:
+    """A count of children as a button or in the summary: "3 o più" for the last one."""
+    return tr(texts.INTERVIEW_MANY) if count == MAX_COUNT else str(count)
+
+
+def _area_name(tr: Translate, area: str) -> str:
+    return tr(texts.INTERVIEW_AREA_NAMES[area])
+
+
+def _areas_prompt(tr: Translate, draft: dict[str, Any]) -> Reply:
     picked = list(draft.get("picked") or [])
-    buttons = [
-        _button(AREAS, area, texts.INTERVIEW_AREA_NAMES[area], area in picked)
-        for area in NEED_AREAS
-    ]
+    buttons = [_button(AREAS, area, _area_name(tr, area), area in picked) for area in NEED_AREAS]
     rows = [tuple(buttons[i : i + 2]) for i in range(0, len(buttons), 2)]
-    rows.append((_button(AREAS, "done", texts.INTERVIEW_AREAS_DONE),))
-    text = texts.INTERVIEW_AREAS
+    rows.append((_button(AREAS, "done", tr(texts.INTERVIEW_AREAS_DONE)),))
+    text = tr(texts.INTERVIEW_AREAS)
     if picked:
-        names = ", ".join(texts.INTERVIEW_AREA_NAMES[a] for a in picked)
-        text += "\n\n" + texts.INTERVIEW_AREAS_PICKED.format(areas=names)
+        names = ", ".join(_area_name(tr, a) for a in picked)
+        text += "\n\n" + tr(texts.INTERVIEW_AREAS_PICKED).format(areas=names)
     return Reply(text, buttons=tuple(rows))
 
 
-def _rank_prompt(draft: dict[str, Any]) -> Reply:
+def _rank_prompt(tr: Translate, draft: dict[str, Any]) -> Reply:
     ranked = list(draft.get("need_areas") or [])
     remaining = [a for a in draft.get("picked") or [] if a not in ranked]
-    rows = tuple((_button(RANK, a, texts.INTERVIEW_AREA_NAMES[a]),) for a in remaining)
+    rows = tuple((_button(RANK, a, _area_name(tr, a)),) for a in remaining)
     text = texts.INTERVIEW_RANK_NEXT if ranked else texts.INTERVIEW_RANK_FIRST
-    return Reply(text, buttons=rows)
+    return Reply(tr(text), buttons=rows)
 
 
-def _summary(draft: dict[str, Any]) -> Reply:
+def _summary(tr: Translate, draft: dict[str, Any]) -> Reply:
     bands = [
-        texts.INTERVIEW_CHILDREN_BAND.format(
-            count=texts.INTERVIEW_MANY if draft.get(field) == MAX_COUNT else draft.get(field),
-            band=texts.INTERVIEW_BANDS[field],
+        tr(texts.INTERVIEW_CHILDREN_BAND).format(
+            count=_count(tr, draft.get(field)), band=tr(texts.INTERVIEW_BANDS[field])
         )
         for field in BAND_STEPS.values()
         if draft.get(field)
     ]
+    not_said = tr(texts.INTERVIEW_NOT_SAID)
     relatives = draft.get("dependent_relatives")
     mode = texts.INTERVIEW_COMMUTE_MODES.get(str(draft.get("commute_mode")))
     band = texts.INTERVIEW_COMMUTE_BANDS.get(str(draft.get("commute_band")))
+    working_time = texts.INTERVIEW_WORKING_TIMES.get(str(draft.get("working_time")))
+    wishes = texts.INTERVIEW_WISH_CHOICES.get(str(draft.get("wishes")))
     areas = draft.get("need_areas") or []
     facts = {
-        "children": "; ".join(bands) or texts.INTERVIEW_NO_CHILDREN,
-        "relatives": texts.INTERVIEW_NOT_SAID
+        "children": "; ".join(bands) or tr(texts.INTERVIEW_NO_CHILDREN),
+        "relatives": not_said
         if relatives is None
-        else (texts.INTERVIEW_YES if relatives else texts.INTERVIEW_NO).lower(),
-        "commute": ", ".join(_plain(x) for x in (mode, band) if x) or texts.INTERVIEW_NOT_SAID,
-        "working_time": texts.INTERVIEW_WORKING_TIMES.get(
-            str(draft.get("working_time")), texts.INTERVIEW_NOT_SAID
-        ),
-        "wishes": texts.INTERVIEW_WISH_CHOICES.get(
-            str(draft.get("wishes")), texts.INTERVIEW_NOT_SAID
-        ).lower(),
-        "areas": ", ".join(
-            f"{n}. {texts.INTERVIEW_AREA_NAMES[a]}" for n, a in enumerate(areas, start=1)
-        )
-        or texts.INTERVIEW_NONE,
-        "comment": f"«{draft['comment']}»" if draft.get("comment") else texts.INTERVIEW_NONE,
+        else tr(texts.INTERVIEW_YES if relatives else texts.INTERVIEW_NO).lower(),
+        "commute": ", ".join(_plain(tr(x)) for x in (mode, band) if x) or not_said,
+        "working_time": tr(working_time) if working_time else not_said,
+        "wishes": tr(wishes).lower() if wishes else not_said,
+        "areas": ", ".join(f"{n}. {_area_name(tr, a)}" for n, a in enumerate(areas, start=1))
+        or tr(texts.INTERVIEW_NONE),
+        "comment": f"«{draft['comment']}»" if draft.get("comment") else tr(texts.INTERVIEW_NONE),
     }
-    lines = "\n".join(line.format(**facts) for line in texts.INTERVIEW_SUMMARY_LINES)
-    edits = [_button(SUMMARY, name, label) for name, label in texts.INTERVIEW_EDIT.items()]
+    lines = "\n".join(tr(line).format(**facts) for line in texts.INTERVIEW_SUMMARY_LINES.values())
+    edits = [_button(SUMMARY, name, tr(label)) for name, label in texts.INTERVIEW_EDIT.items()]
     rows = (
-        (_button(SUMMARY, "confirm", texts.INTERVIEW_CONFIRM),),
+        (_button(SUMMARY, "confirm", tr(texts.INTERVIEW_CONFIRM)),),
         tuple(edits[:3]),
         tuple(edits[3:]),
     )
-    return Reply(texts.INTERVIEW_SUMMARY.format(lines=lines), buttons=rows)
+    return Reply(tr(texts.INTERVIEW_SUMMARY).format(lines=lines), buttons=rows)
 
 
 def _plain(label: str) -> str:
@@ -387,12 +406,13 @@ def _plain(label: str) -> str:
     return " ".join(words).lower()
 
 
-def _offer_reply(entry_id: str | None, title: str | None) -> Reply:
-    rows: list[tuple[Button, ...]] = [(_button(OFFER, "yes", texts.INTERVIEW_OFFER_YES),)]
+def _offer_reply(tr: Translate, entry_id: str | None, title: str | None) -> Reply:
+    rows: list[tuple[Button, ...]] = [(_button(OFFER, "yes", tr(texts.INTERVIEW_OFFER_YES)),)]
     if entry_id and title:
-        rows.append((_button(OFFER, "info", texts.INTERVIEW_OFFER_INFO.format(title=title)),))
-    rows.append((_button(OFFER, "no", texts.INTERVIEW_OFFER_NO),))
-    return Reply(texts.INTERVIEW_OFFER, buttons=tuple(rows))
+        info = tr(texts.INTERVIEW_OFFER_INFO).format(title=title)
+        rows.append((_button(OFFER, "info", info),))
+    rows.append((_button(OFFER, "no", tr(texts.INTERVIEW_OFFER_NO)),))
+    return Reply(tr(texts.INTERVIEW_OFFER), buttons=tuple(rows))
 
 
 def reprompt(desk: Desk, ctx: Context) -> Reply | None:
@@ -402,8 +422,8 @@ def reprompt(desk: Desk, ctx: Context) -> Reply | None:
     if ctx.step == OFFER:
         entry_id = ctx.data.get("entry")
         entry = desk.answerer.entry(str(entry_id)) if entry_id else None
-        return _offer_reply(entry_id, None if entry is None else entry.title)
-    return _prompt(ctx.step, ctx.draft(FLOW) or {})
+        return _offer_reply(ctx.tr, entry_id, None if entry is None else entry.title)
+    return _prompt(ctx.tr, ctx.step, ctx.draft(FLOW) or {})
 
 
 # -- answers -----------------------------------------------------------------------------
@@ -418,7 +438,7 @@ def _choose(desk: Desk, ctx: Context, step: str, value: str) -> Step | None:
         return None
     if step == CONSENT and value in ("yes", "no"):
         if value == "no":
-            return _leave(ctx, Reply(texts.INTERVIEW_DECLINED))
+            return _leave(ctx, Reply(ctx.tr(texts.INTERVIEW_DECLINED)))
         return _next(ctx, draft, CONSENT)
     if step in (KIDS, RELATIVES) and value in ("yes", "no"):
         return _yes_no_answer(ctx, draft, step, value == "yes")
@@ -500,7 +520,7 @@ def _on_summary(desk: Desk, ctx: Context, draft: dict[str, Any], value: str) -> 
         answers=_answers(draft, user.language),
         now=ctx.now,
     )
-    return _leave(ctx, Reply(texts.INTERVIEW_SAVED))
+    return _leave(ctx, Reply(ctx.tr(texts.INTERVIEW_SAVED)))
 
 
 def _on_offer(desk: Desk, ctx: Context, value: str) -> Step | None:
@@ -508,7 +528,7 @@ def _on_offer(desk: Desk, ctx: Context, value: str) -> Step | None:
         wish = ctx.data.get("wish")
         return start(desk, ctx, str(wish) if wish else None)
     if value == "no":
-        return Step.done(Reply(texts.INTERVIEW_OFFER_DECLINED))
+        return Step.done(Reply(ctx.tr(texts.INTERVIEW_OFFER_DECLINED)))
     entry = desk.answerer.entry(str(ctx.data.get("entry"))) if value == "info" else None
     if entry is None:
         return None
@@ -551,9 +571,11 @@ def other_text(desk: Desk, ctx: Context, event: Event) -> Step:
     text = event.text or ""
     prompt = reprompt(desk, ctx)
     if ctx.step != OFFER and len(text.split()) <= SHORT_WORDS and "?" not in text and prompt:
-        return Step(FLOW, ctx.step, (Reply(texts.INTERVIEW_UNCLEAR), prompt), dict(ctx.data))
+        return Step(
+            FLOW, ctx.step, (Reply(ctx.tr(texts.INTERVIEW_UNCLEAR)), prompt), dict(ctx.data)
+        )
     answer = questions.ask(desk, ctx, event)
-    return answer.after(Reply(texts.INTERVIEW_PAUSED)) if ctx.draft(FLOW) else answer
+    return answer.after(Reply(ctx.tr(texts.INTERVIEW_PAUSED))) if ctx.draft(FLOW) else answer
 
 
 def _on_press(desk: Desk, ctx: Context, press: callbacks.Press) -> Step | None:

@@ -9,8 +9,10 @@ import pytest
 from sqlalchemy import select
 
 from escalation import EscalationSettings, add_manager, events_of
-from handlers import DialogueEngine, DialogueSettings, Pseudonymizer, Turn
+from escalation.statuses import LABELS as STATUS_LABELS
+from handlers import DialogueEngine, DialogueSettings, Pseudonymizer, Turn, texts
 from handlers.engine import DialogueEngine as Engine
+from handlers.i18n import Translations
 from storage import Database, OutboxMessage, Ticket, TicketMessage, add_company
 from tests.conftest import KEY, DeskParts
 from tests.dialogue.conftest import Chat
@@ -90,9 +92,9 @@ def test_asking_for_a_person_opens_one_ticket_with_consent_to_share(
     assert chat.send("Aggiungo che ho due figli") == []
     assert len(tickets(database)) == 1
     with database.session() as session:
-        texts = [m.text for m in session.scalars(select(TicketMessage))]
+        relayed = [m.text for m in session.scalars(select(TicketMessage))]
         card = session.scalars(select(OutboxMessage).where(OutboxMessage.chat_id == GROUP)).all()
-    assert "Aggiungo che ho due figli" in texts
+    assert "Aggiungo che ho due figli" in relayed
     assert len(card) == 2  # the card and the relayed message, both for the managers' chat
     chat.send("/richieste")
     assert "n. 1" in chat.text() and "aperta" in chat.text()
@@ -247,3 +249,47 @@ def test_housekeeping_reminds_then_escalates_to_the_network(
         assert escalated is not None and escalated.escalated_at is not None
     assert any("Bruno, la richiesta n. 1 aspetta ancora" in n for n in notices)
     assert any("la passo a Anna" in n for n in notices)
+
+
+def test_a_ticket_speaks_the_workers_language_and_the_managers_italian(
+    desk: Engine, database: Database
+) -> None:
+    """The worker writes Arabic: the hand-off, the ticket's number and what a manager's
+    action sends them are in Arabic; the card and the thread stay Italian for the staff."""
+    ar = Translations.load().translator("ar")
+    chat = TelegramChat(desk)
+    chat.onboard()
+    asked = chat.send("أريد التحدث مع شخص")
+    assert asked[-1].text == ar(texts.TICKET_CONFIRM)
+    chat.press(ar(texts.TICKET_CONFIRM_YES))
+    assert chat.text() == ar(texts.TICKET_NOTE)
+    assert chat.last[0].buttons[0][0].label == ar(texts.TICKET_NOTE_SKIP)
+    opened = chat.press(ar(texts.TICKET_NOTE_SKIP))[0].text
+    (ticket,) = tickets(database)
+    assert opened == ar(texts.TICKET_OPENED).format(number=ticket.id, hours="8")
+    chat.send("/richieste")
+    status = ar(STATUS_LABELS["open"])
+    assert chat.text() == "\n".join(
+        (
+            ar(texts.TICKET_LIST_HEAD),
+            ar(texts.TICKET_LIST_LINE).format(
+                number=ticket.id, topic=ar(texts.TICKET_TOPIC_NONE), status=status
+            ),
+        )
+    )
+    take = f"ticket:card:take:{ticket.id}"
+    taken = desk.handle(group_turn(chat, MANAGER, button=take), 9101)
+    assert "Anna ha preso in carico" in str(taken.replies[0].notice)  # the staff: Italian
+    with database.session() as session:
+        session.get(Ticket, ticket.id).thread_id = 78  # type: ignore[union-attr]
+    desk.handle(group_turn(chat, MANAGER, text="Ciao, ti aiuto io", thread_id=78), 9102)
+    with database.session() as session:
+        rows = session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)).all()
+        to_worker = [str((r.payload or {})["text"]) for r in rows if r.chat_id == chat.user_id]
+        to_group = [str((r.payload or {})["text"]) for r in rows if r.chat_id == GROUP]
+    assert ar(texts.TICKET_TAKEN_WORKER).format(name="Anna", number=ticket.id) in to_worker
+    signed = ar(texts.TICKET_FROM_MANAGER).format(
+        name="Anna", number=ticket.id, text="Ciao, ti aiuto io"
+    )
+    assert signed in to_worker
+    assert to_group[0].startswith(f"🆕 **Richiesta n. {ticket.id}**")  # the card: Italian

@@ -296,7 +296,18 @@ def test_menu_has_buttons_that_lead_to_their_flows(desk: DialogueEngine) -> None
     chat = Chat(desk)
     chat.onboard()
     (menu,) = chat.send("/menu")
-    assert len([b for row in menu.buttons for b in row]) == 6
+    labels = [b.label for row in menu.buttons for b in row]
+    assert labels == [
+        texts.MENU_ASK,
+        texts.MENU_HUMAN,
+        texts.MENU_NEEDS,
+        texts.MENU_PRIVACY,
+        texts.MENU_PROFILE,
+        texts.MENU_LANGUAGE,
+        texts.MENU_HELP,
+    ]
+    assert chat.press(texts.MENU_ASK)[0].text == texts.MENU_ASK_REPLY
+    chat.send("/menu")
     assert EMAIL in chat.press(texts.MENU_HUMAN)[0].text
     chat.send("/menu")
     assert texts.INTERVIEW_NO_COMPANY in chat.press(texts.MENU_NEEDS)[0].text
@@ -304,6 +315,12 @@ def test_menu_has_buttons_that_lead_to_their_flows(desk: DialogueEngine) -> None
     assert "Come tratto i tuoi dati" in chat.press(texts.MENU_PRIVACY)[0].text
     chat.send("/menu")
     assert "Cambiamo il tuo profilo" in chat.press(texts.MENU_PROFILE)[0].text
+    chat.send("/menu")
+    asked = chat.press(texts.MENU_LANGUAGE)[0]
+    assert asked.text.startswith(texts.LANGUAGE_ASK.split("{")[0])
+    assert texts.LANGUAGE_NAMES["ro"] in [b.label for row in asked.buttons for b in row]
+    chat.send("/menu")
+    assert "/bisogni" in chat.press(texts.MENU_HELP)[0].text
 
 
 def test_profilo_changes_role_and_company_and_erases_nothing(

@@ -10,7 +10,8 @@ from collections.abc import Sequence
 
 import pytest
 
-from handlers import DialogueEngine, callbacks, texts
+from handlers import DialogueEngine, Reply, callbacks, texts
+from handlers.i18n import Translations
 from needs import aggregate_interviews
 from sportello.terminal import run_chat
 from storage import (
@@ -435,3 +436,64 @@ def test_the_terminal_chat_numbers_the_counts_by_their_own_number(
     (answers,) = consented(database, acme)
     assert (answers.children_0_2, answers.children_6_13, answers.commute_band) == (2, 3, "30-45")
     assert (answers.need_areas, answers.wants_smart_working) == (("childcare",), False)
+
+
+def test_interview_in_another_language(
+    engine: DialogueEngine, database: Database, acme: int
+) -> None:
+    """Issue 17: a worker who writes Romanian goes through the whole interview in Romanian —
+    questions, buttons, summary — answering with Romanian words as well as buttons."""
+    ro = Translations.load().translator("ro")
+    chat = Chat(engine, user_id=77)
+
+    def say(text: str) -> list[Reply]:
+        return chat.handle(chat._turn(text=text, language="ro")).replies
+
+    chat.handle(chat._turn(command="start", language="ro"))
+    say("da")
+    say("sunt muncitoare")
+    say("ACME")
+    replies = chat.handle(chat._turn(command="bisogni", language="ro")).replies
+    assert replies[-1].text == ro(texts.INTERVIEW_CONSENT)
+    assert texts.INTERVIEW_CONSENT not in chat.text()
+    assert say("da")[-1].text == ro(texts.INTERVIEW_KIDS)
+    say("da")
+    band = ro(texts.INTERVIEW_BANDS["children_0_2"])
+    assert chat.text() == ro(texts.INTERVIEW_KIDS_BAND).format(band=band)
+    assert ro(texts.INTERVIEW_MANY) in [b.label for row in chat.last[-1].buttons for b in row]
+    say("unul")  # one, in words
+    for count in ("0", "doi", "0"):
+        say(count)
+    assert chat.text() == ro(texts.INTERVIEW_RELATIVES)
+    say("nu")
+    assert chat.text() == ro(texts.INTERVIEW_COMMUTE_MODE)
+    chat.press(ro(texts.INTERVIEW_COMMUTE_MODES["public_transport"]))
+    say("30-45 de minute")  # the button's words
+    chat.press(ro(texts.INTERVIEW_WORKING_TIMES["shifts"]))
+    chat.press(ro(texts.INTERVIEW_WISH_CHOICES["flex"]))
+    assert chat.text() == ro(texts.INTERVIEW_AREAS)
+    chat.press(ro(texts.INTERVIEW_AREA_NAMES["childcare"]))
+    chat.press(ro(texts.INTERVIEW_AREA_NAMES["mobility"]))
+    picked = ", ".join(ro(texts.INTERVIEW_AREA_NAMES[a]) for a in ("childcare", "mobility"))
+    assert ro(texts.INTERVIEW_AREAS_PICKED).format(areas=picked) in chat.text()
+    chat.press(ro(texts.INTERVIEW_AREAS_DONE))
+    assert chat.text() == ro(texts.INTERVIEW_RANK_FIRST)
+    chat.press(ro(texts.INTERVIEW_AREA_NAMES["mobility"]))
+    assert chat.text() == ro(texts.INTERVIEW_COMMENT)
+    say("Un autobuz de la gară ar ajuta mult")
+    summary = chat.text()
+    assert summary.startswith(ro(texts.INTERVIEW_SUMMARY).split("\n")[0])
+    assert "- Copii: 1 între 0 și 2 ani; 2 între 6 și 13 ani" in summary
+    assert "- Drumul: cu transportul public, 30-45 de minute" in summary
+    assert "1. Drumul casă-serviciu, 2. Creșă și copii mici" in summary
+    labels = [b.label for row in chat.last[-1].buttons for b in row]
+    assert ro(texts.INTERVIEW_CONFIRM) in labels and ro(texts.INTERVIEW_EDIT["areas"]) in labels
+    for italian in ("Figli", "Tragitto", "Conferma", "Vanno bene"):
+        assert italian not in summary + " ".join(labels)
+    assert say("da")[-1].text == ro(texts.INTERVIEW_SAVED)
+    (answers,) = consented(database, acme)
+    assert (answers.children_0_2, answers.children_6_13) == (1, 2)
+    assert (answers.commute_mode, answers.commute_band) == ("public_transport", "30-45")
+    assert (answers.working_time, answers.need_areas) == ("shifts", ("mobility", "childcare"))
+    assert answers.wants_flexibility and not answers.wants_smart_working
+    assert stored(database)[0].language == "ro"

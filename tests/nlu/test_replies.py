@@ -67,6 +67,8 @@ def test_anything_else_is_neither(text: str) -> None:
         ("sono un lavoratore", "worker"),
         ("I'm an employee", "worker"),
         ("sunt angajată", "worker"),
+        ("sunt muncitoare", "worker"),
+        ("sunt lucrătoare", "worker"),
         ("sunt angajator", "company"),
         ("jam punëtore", "worker"),
         ("punëdhënës", "company"),
