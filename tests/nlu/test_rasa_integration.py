@@ -10,8 +10,9 @@ stopped in the middle of a conversation: the desk must carry on.
 The environment and the model are cached outside the repository, in
 `$SPORTELLO_TEST_RASA_CACHE` (default `~/.cache/sportello-rasa`): the venv is named by the hash
 of `nlu/rasa/requirements.txt` and the model by the hash of the training data, so a cache from
-an older list or older data is never used. On a fresh machine the first run builds both (about
-6 and 3 minutes on two busy cores); `SPORTELLO__NLU__RASA_VENV` points at another venv.
+an older list or older data is never used. On a fresh machine the first run builds both (2 and
+4 minutes on two quiet cores, the whole test 6.5 minutes; measured 2026-12-02);
+`SPORTELLO__NLU__RASA_VENV` points at another venv.
 """
 
 from __future__ import annotations
