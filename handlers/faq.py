@@ -305,8 +305,8 @@ class Answerer:
         sources = "; ".join(entry.sources[: self._settings.max_sources_shown])
         words = wording(entry, language)
         parts = [f"**{words.title}**", words.answer]
-        if words.italian_for_now:
-            parts.insert(0, words.italian_for_now)
+        if words.in_italian_for_now:
+            parts.insert(0, tr(texts.ANSWER_ITALIAN_FOR_NOW))
         if plan_note:
             parts.append(plan_note)
         if entry.valid_until is not None and entry.is_expired(today):
@@ -321,7 +321,7 @@ class Answerer:
                 Button(tr(texts.FEEDBACK_NO), callbacks.make(FLOW, ANSWERED, "no", interaction_id)),
             ),
         )
-        if entry.is_expired(today) or words.italian_for_now:
+        if entry.is_expired(today) or words.in_italian_for_now:
             buttons += ((Button(tr(texts.OFFER_HUMAN), HANDOFF_BUTTON),),)
         return Reply("\n\n".join(parts), buttons=buttons)
 
@@ -349,9 +349,11 @@ def referral_reply(
     who = "\n".join(f"- {contact}" for contact in entry.refer_to)
     words = wording(entry, language)
     parts = [words.answer, tr(texts.REFERRAL_WHO).format(who=who), tr(texts.REFERRAL_MORE)]
-    if words.italian_for_now:
-        parts.insert(0, words.italian_for_now)
-    buttons = ((Button(tr(texts.OFFER_HUMAN), HANDOFF_BUTTON),),) if words.italian_for_now else ()
+    if words.in_italian_for_now:
+        parts.insert(0, tr(texts.ANSWER_ITALIAN_FOR_NOW))
+    buttons = (
+        ((Button(tr(texts.OFFER_HUMAN), HANDOFF_BUTTON),),) if words.in_italian_for_now else ()
+    )
     return Reply("\n\n".join(parts), buttons=buttons)
 
 

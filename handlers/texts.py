@@ -126,6 +126,12 @@ ANSWER_EXPIRED = (
 REFERRAL_WHO = "**A chi rivolgerti**\n{who}"
 REFERRAL_MORE = "Per le domande sul welfare aziendale, invece, sono qui: scrivimi pure."
 ANSWER_FEEDBACK = "Ti è stata utile?"
+ANSWER_ITALIAN_FOR_NOW = (
+    "Per ora questa risposta è in italiano: stiamo aggiornando la traduzione. Se preferisci, "
+    "una persona può aiutarti."
+)
+"""Before an Italian answer given to a user of another language (no fresh translation yet);
+never said in Italian itself."""
 FEEDBACK_YES = "👍 Sì"
 FEEDBACK_NO = "👎 No"
 FEEDBACK_THANKS = "Grazie del riscontro!"

@@ -13,22 +13,6 @@ from dataclasses import dataclass
 from knowledge import Entry
 from nlu.language import DEFAULT_LANGUAGE
 
-ITALIAN_FOR_NOW = {
-    "en": "For now this answer is in Italian: we are updating its English translation. "
-    "If you prefer, a person can help you.",
-    "es": "Por ahora esta respuesta está en italiano: estamos actualizando la traducción al "
-    "español. Si prefieres, una persona puede ayudarte.",
-    "fr": "Pour l'instant, cette réponse est en italien : nous mettons à jour sa traduction en "
-    "français. Si tu préfères, une personne peut t'aider.",
-    "ro": "Deocamdată acest răspuns este în italiană: actualizăm traducerea în română. "
-    "Dacă preferi, te poate ajuta o persoană.",
-    "sq": "Për momentin kjo përgjigje është në italisht: po përditësojmë përkthimin në shqip. "
-    "Nëse dëshiron, mund të të ndihmojë një person.",
-    "ar": "هذه الإجابة باللغة الإيطالية في الوقت الحالي: نحن نحدّث ترجمتها إلى العربية. "
-    "إذا أردت، يمكن لشخص من فريقنا مساعدتك.",
-}
-"""The line put before an Italian answer served to a user of another language."""
-
 
 @dataclass(frozen=True)
 class Wording:
@@ -36,19 +20,20 @@ class Wording:
 
     title: str
     answer: str
-    italian_for_now: str | None = None
-    """Set when the user's language has no fresh translation: the line that says so."""
+    in_italian_for_now: bool = False
+    """The user's language has no fresh translation: the answer says so first (in the user's
+    language, texts.ANSWER_ITALIAN_FOR_NOW) and offers a person."""
 
 
 def wording(entry: Entry, language: str) -> Wording:
-    """The entry in `language` when its translation is fresh, otherwise in Italian (with the
-    line saying so for a language the desk has that line in)."""
+    """The entry in `language` when its translation is fresh, otherwise in Italian, marked so
+    that the reply can say it."""
     if language == DEFAULT_LANGUAGE:
         return Wording(entry.title, entry.answer)
     translation = entry.translations.get(language)
     if translation is not None and translation.is_fresh_for(entry.answer):
         return Wording(translation.title, translation.answer)
-    return Wording(entry.title, entry.answer, ITALIAN_FOR_NOW.get(language))
+    return Wording(entry.title, entry.answer, in_italian_for_now=True)
 
 
 def title_in(entry: Entry, language: str) -> str:

@@ -9,7 +9,6 @@ import pytest
 
 from handlers import DialogueEngine, texts
 from handlers.i18n import Translations
-from handlers.translated_answers import ITALIAN_FOR_NOW
 from knowledge.translations import source_hash
 from storage import Database
 from tests.conftest import DeskParts, engine_over_base
@@ -75,7 +74,7 @@ def test_a_question_is_answered_with_the_translation_in_its_language(
     assert f"**{title}**" in text
     assert answer in text
     assert ITALIAN not in text
-    assert ITALIAN_FOR_NOW[language] not in text
+    assert Translations.load().text(language, texts.ANSWER_ITALIAN_FOR_NOW) not in text
 
 
 def test_an_italian_question_still_gets_the_italian_answer(
@@ -94,7 +93,7 @@ def test_a_stale_translation_is_answered_in_italian_with_the_line_and_a_person(
     chat = Chat(engine_for(tmp_path, database, desk_parts, source="0123456789abcdef"))
     chat.onboard()
     text = ask(chat, QUESTIONS["en"], "en")
-    assert text.startswith(ITALIAN_FOR_NOW["en"])
+    assert text.startswith(Translations.load().text("en", texts.ANSWER_ITALIAN_FOR_NOW))
     assert ITALIAN in text
     assert TRANSLATED["en"][1] not in text
     labels = [button.label for reply in chat.last for row in reply.buttons for button in row]
