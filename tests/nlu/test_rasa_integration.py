@@ -38,7 +38,7 @@ from storage import Database
 from tests.conftest import ROOT, DeskParts, make_engine
 from tests.dialogue.conftest import Chat
 
-pytestmark = [pytest.mark.slow, pytest.mark.integration]
+pytestmark = [pytest.mark.slow, pytest.mark.integration, pytest.mark.starts_first]
 
 SETUP_TIMEOUT = 1500
 SERVER_START_TIMEOUT = 300.0
