@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -27,24 +28,10 @@ from tests.storage.builders import NOW, race
 LATER = NOW + timedelta(hours=3)
 
 
-def contact(
-    session: Session,
-    *,
-    user_ref: str = "ref-anna",
-    telegram_user_id: int | None = 111,
-    chat_id: int | None = 222,
-    language: str | None = "it",
-    now: datetime = NOW,
-) -> User:
-    """A message reaching the desk: by default Anna writes from her Telegram chat, in Italian."""
-    return ensure_user(
-        session,
-        user_ref=user_ref,
-        telegram_user_id=telegram_user_id,
-        chat_id=chat_id,
-        language=language,
-        now=now,
-    )
+# A message reaching the desk: by default Anna writes from her Telegram chat, in Italian.
+contact = functools.partial(
+    ensure_user, user_ref="ref-anna", telegram_user_id=111, chat_id=222, language="it", now=NOW
+)
 
 
 def test_first_contact_creates_profile_and_chat_link(db: Database) -> None:
