@@ -10,11 +10,11 @@ from sqlalchemy import select
 
 from escalation import EscalationSettings, add_manager, events_of
 from escalation.statuses import LABELS as STATUS_LABELS
-from handlers import DialogueEngine, DialogueSettings, Pseudonymizer, Turn, texts
+from handlers import Turn, texts
 from handlers.engine import DialogueEngine as Engine
 from handlers.i18n import Translations
 from storage import Database, OutboxMessage, Ticket, TicketMessage, add_company
-from tests.conftest import KEY, DeskParts
+from tests.conftest import DeskParts, make_engine
 from tests.dialogue.conftest import Chat
 
 pytestmark = pytest.mark.integration
@@ -26,7 +26,6 @@ STRANGER = 901
 
 @pytest.fixture
 def desk(database: Database, desk_parts: DeskParts) -> Engine:
-    retriever, classifier = desk_parts
     with database.session() as session:
         add_company(session, code="ACME", name="Acme spa", now=Chat.start_clock())
         add_manager(
@@ -36,14 +35,7 @@ def desk(database: Database, desk_parts: DeskParts) -> Engine:
             company_code=None,
             now=Chat.start_clock(),
         )
-    return DialogueEngine(
-        database=database,
-        retriever=retriever,
-        intents=classifier,
-        pseudonymizer=Pseudonymizer(KEY),
-        settings=DialogueSettings(),
-        escalation=EscalationSettings(managers_chat_id=GROUP),
-    )
+    return make_engine(database, desk_parts, escalation=EscalationSettings(managers_chat_id=GROUP))
 
 
 class TelegramChat(Chat):
