@@ -34,11 +34,16 @@ def users(database: Database) -> list[User]:
         return list(session.query(User))
 
 
+def known_company(database: Database, code: str, name: str) -> None:
+    """A company the desk knows, added at the chats' fixed start time (no test reads the clock)."""
+    with database.session() as session:
+        add_company(session, code=code, name=name, now=Chat.start_clock())
+
+
 def test_onboarding_with_consent_role_and_company_code(
     engine: DialogueEngine, database: Database
 ) -> None:
-    with database.session() as session:
-        add_company(session, code="coop-alfa", name="Cooperativa Alfa", now=dt.datetime.now(dt.UTC))
+    known_company(database, "coop-alfa", "Cooperativa Alfa")
     chat = Chat(engine)
     replies = chat.send("/start")
     assert "privacy" in replies[0].text
@@ -56,8 +61,7 @@ def test_onboarding_with_consent_role_and_company_code(
 def test_deep_link_code_joins_the_company_after_the_role(
     engine: DialogueEngine, database: Database
 ) -> None:
-    with database.session() as session:
-        add_company(session, code="BETA-01", name="Beta Srl", now=dt.datetime.now(dt.UTC))
+    known_company(database, "BETA-01", "Beta Srl")
     chat = Chat(engine)
     chat.send("/start BETA-01")
     chat.press("Sì, va bene")
