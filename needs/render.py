@@ -123,6 +123,16 @@ def _figures(report: Mapping[str, object]) -> list[tuple[str, str, str, Mapping[
     return rows
 
 
+def _labelled(figures: object) -> list[tuple[str, Mapping[str, object]]]:
+    """A chart's items: each figure of a `{key: figure}` section under its Italian label."""
+    return [(_label(key), _dict(figure)) for key, figure in _dict(figures).items()]
+
+
+def _by_area(areas: Mapping[str, object], kind: str) -> list[tuple[str, Mapping[str, object]]]:
+    """A chart's items: the `kind` figure ("picked", "first_choice") of every need area."""
+    return [(_label(area), _dict(_dict(areas.get(area)).get(kind))) for area in NEED_AREAS]
+
+
 def _plain(value: object) -> Mapping[str, object]:
     return {"count": value, "share": ""}
 
@@ -213,24 +223,13 @@ def render_html(report: Mapping[str, object], *, k: int, generated: str) -> str:
     headcount = workforce.get("headcount")
     if headcount:
         body.append(f"<p>Persone nel data set: <strong>{headcount}</strong>.</p>")
-        indicators = _dict(workforce.get("indicators"))
         body.append(
-            bar_chart(
-                "Indicatori del personale",
-                [(_label(key), _dict(f)) for key, f in indicators.items()],
-                k,
-            )
+            bar_chart("Indicatori del personale", _labelled(workforce.get("indicators")), k)
         )
         body.append(_legend())
         for site in _list(workforce.get("by_site")):
             body.append(f"<h3>Sede: {escape(str(site['site']))} ({site['headcount']} persone)</h3>")
-            body.append(
-                bar_chart(
-                    f"Indicatori — {site['site']}",
-                    [(_label(key), _dict(f)) for key, f in _dict(site["indicators"]).items()],
-                    k,
-                )
-            )
+            body.append(bar_chart(f"Indicatori — {site['site']}", _labelled(site["indicators"]), k))
     else:
         body.append('<p class="note">Nessun data set del personale importato.</p>')
     body.append("<h2>Cosa hanno detto le persone</h2>")
@@ -238,46 +237,17 @@ def render_html(report: Mapping[str, object], *, k: int, generated: str) -> str:
     if isinstance(respondents, int):
         body.append(f"<p>Interviste considerate: <strong>{respondents}</strong>.</p>")
         body.append(
-            bar_chart(
-                "Risultati delle interviste",
-                [(_label(key), _dict(f)) for key, f in _dict(interview.get("indicators")).items()],
-                k,
-            )
+            bar_chart("Risultati delle interviste", _labelled(interview.get("indicators")), k)
         )
         areas = _dict(interview.get("need_areas"))
-        body.append("<h3>Aree di bisogno indicate</h3>")
-        body.append(
-            bar_chart(
-                "Aree di bisogno indicate",
-                [
-                    (_label(area), _dict(_dict(areas.get(area)).get("picked")))
-                    for area in NEED_AREAS
-                ],
-                k,
-            )
-        )
-        body.append("<h3>Prima scelta</h3>")
-        body.append(
-            bar_chart(
-                "Prima scelta",
-                [
-                    (_label(area), _dict(_dict(areas.get(area)).get("first_choice")))
-                    for area in NEED_AREAS
-                ],
-                k,
-            )
-        )
+        for heading, kind in (
+            ("Aree di bisogno indicate", "picked"),
+            ("Prima scelta", "first_choice"),
+        ):
+            body.append(f"<h3>{heading}</h3>")
+            body.append(bar_chart(heading, _by_area(areas, kind), k))
         body.append("<h3>Come arrivano al lavoro</h3>")
-        body.append(
-            bar_chart(
-                "Mezzo di trasporto",
-                [
-                    (_label(key), _dict(f))
-                    for key, f in _dict(interview.get("commute_modes")).items()
-                ],
-                k,
-            )
-        )
+        body.append(bar_chart("Mezzo di trasporto", _labelled(interview.get("commute_modes")), k))
     else:
         body.append(
             f'<p class="note">Le interviste con il consenso all\'uso aggregato sono meno di'

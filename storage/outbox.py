@@ -35,11 +35,9 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Insert, delete, func, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from storage.checks import aware_utc, bounded_text, optional_text
-from storage.errors import StorageError
 from storage.models import (
     ERROR_LENGTH,
     OUTBOX_KEY_LENGTH,
@@ -48,6 +46,7 @@ from storage.models import (
     OutboxMessage,
     table_of,
 )
+from storage.statements import dialect_insert
 
 _outbox = table_of(OutboxMessage)
 
@@ -290,30 +289,27 @@ def mark_sent(session: Session, *, ids: Sequence[int], now: datetime) -> int:
 
 def mark_refused(session: Session, *, id: int, now: datetime, error: str) -> bool:
     """Record that Telegram refused the message for good (blocked, chat not found)."""
-    result = session.connection().execute(
-        update(OutboxMessage)
-        .where(OutboxMessage.id == id, OutboxMessage.status == "pending")
-        .values(
-            status="refused",
-            payload=None,
-            attempts=OutboxMessage.attempts + 1,
-            settled_at=aware_utc(now, "now"),
-            last_error=error[:ERROR_LENGTH],
-        )
+    return _failed_attempt(
+        session, id, error, status="refused", payload=None, settled_at=aware_utc(now, "now")
     )
-    return bool(result.rowcount)
 
 
 def reschedule(session: Session, *, id: int, next_attempt_at: datetime, error: str) -> bool:
     """Record a failed attempt and when to try again."""
+    return _failed_attempt(
+        session, id, error, next_attempt_at=aware_utc(next_attempt_at, "next_attempt_at")
+    )
+
+
+def _failed_attempt(session: Session, id: int, error: str, **values: object) -> bool:
+    """Count one more attempt on a still-pending message, keep Telegram's error, set `values`.
+
+    False when the message is no longer pending: a row is settled once, by whoever is first.
+    """
     result = session.connection().execute(
         update(OutboxMessage)
         .where(OutboxMessage.id == id, OutboxMessage.status == "pending")
-        .values(
-            attempts=OutboxMessage.attempts + 1,
-            next_attempt_at=aware_utc(next_attempt_at, "next_attempt_at"),
-            last_error=error[:ERROR_LENGTH],
-        )
+        .values(attempts=OutboxMessage.attempts + 1, last_error=error[:ERROR_LENGTH], **values)
     )
     return bool(result.rowcount)
 
@@ -342,15 +338,9 @@ def outbox_status(session: Session) -> dict[str, int]:
 @functools.cache
 def _insert(dialect: str) -> Insert:
     """Built once per backend: every answered turn runs it."""
-    if dialect == "postgresql":
-        statement: Any = postgresql.insert(_outbox)
-    elif dialect == "sqlite":
-        statement = sqlite.insert(_outbox)
-    else:  # Database.from_url accepts no other backend
-        raise StorageError(
-            f"the {dialect} backend is not supported — use sqlite:/// or postgresql+psycopg://"
-        )
-    insert: Insert = statement.on_conflict_do_nothing(index_elements=["key"]).returning(
-        _outbox.c.id
+    insert: Insert = (
+        dialect_insert(dialect, _outbox)
+        .on_conflict_do_nothing(index_elements=["key"])
+        .returning(_outbox.c.id)
     )
     return insert

@@ -27,17 +27,24 @@ def insert_if_absent(session: Session, model: type[Base], values: dict[str, Any]
     return connection.execute(statement, values).first() is not None
 
 
+def dialect_insert(dialect: str, table: Table) -> Any:
+    """The backend's own INSERT, the one that has ON CONFLICT (the generic one has not).
+
+    Typed `Any`: the two dialects' classes share no base that declares `on_conflict_do_nothing`.
+    """
+    if dialect == "postgresql":
+        return postgresql.insert(table)
+    if dialect == "sqlite":
+        return sqlite.insert(table)
+    # Database.from_url accepts no other backend
+    raise StorageError(
+        f"the {dialect} backend is not supported — use sqlite:/// or postgresql+psycopg://"
+    )
+
+
 @functools.cache
 def _insert_if_absent(dialect: str, table: Table) -> Insert:
     """Built once per table (the columns come with the parameters): every turn runs one."""
-    if dialect == "postgresql":
-        statement: Any = postgresql.insert(table)
-    elif dialect == "sqlite":
-        statement = sqlite.insert(table)
-    else:  # Database.from_url accepts no other backend
-        raise StorageError(
-            f"the {dialect} backend is not supported — use sqlite:/// or postgresql+psycopg://"
-        )
     primary_key = table.primary_key.columns.values()[0]
-    insert: Insert = statement.on_conflict_do_nothing().returning(primary_key)
+    insert: Insert = dialect_insert(dialect, table).on_conflict_do_nothing().returning(primary_key)
     return insert

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from escalation import EscalationSettings
 from handlers import DialogueEngine, DialogueSettings, Pseudonymizer
 from knowledge import RetrievalSettings, Retriever, build_retriever, load_knowledge_base
 from nlu import BuiltinIntentClassifier
@@ -25,12 +26,13 @@ os.environ.setdefault("PTB_TIMEDELTA", "1")
 
 
 def run_cli(
-    *args: str, env: dict[str, str] | None = None, check: bool = False
+    *args: str, env: dict[str, str] | None = None, check: bool = False, input: str | None = None
 ) -> subprocess.CompletedProcess[str]:
-    """Run `sportello` as a user would, in a separate process."""
+    """Run `sportello` as a user would, in a separate process (typing `input`, if given)."""
     full_env = {**os.environ, **(env or {})}
     return subprocess.run(
         [sys.executable, "-m", "sportello.cli", *args],
+        input=input,
         capture_output=True,
         text=True,
         cwd=ROOT,
@@ -73,6 +75,7 @@ def make_engine(
     database: Database,
     desk_parts: DeskParts,
     retrieval: RetrievalSettings | None = None,
+    escalation: EscalationSettings | None = None,
     **dialogue: object,
 ) -> DialogueEngine:
     retriever, classifier = desk_parts
@@ -84,6 +87,7 @@ def make_engine(
         intents=classifier,
         pseudonymizer=Pseudonymizer(KEY),
         settings=DialogueSettings.model_validate(dialogue),
+        escalation=escalation,
     )
 
 

@@ -119,6 +119,12 @@ PIANO_QUESTIONS = (
 )
 
 
+def written(path: Path, text: str) -> Path:
+    """`path`, after writing `text` to it in UTF-8: a test's input file in one expression."""
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
 def nido_entry(valid_until: str = "null") -> str:
     """The small base's nursery entry, confirmed until `valid_until`."""
     return entry_text(

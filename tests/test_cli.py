@@ -1,17 +1,23 @@
 """The `sportello` command end to end: real knowledge base, real e5 encoder, real processes."""
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from tests.conftest import ROOT, run_cli
-from tests.support import entry_text, write_small_base
+from tests.support import entry_text, write_small_base, written
 
 pytestmark = pytest.mark.integration
+
+
+def eval_json(kind: str, labelled: Path, content: str, env: dict[str, str]) -> dict[str, Any]:
+    """The report of `sportello eval <kind> --json` on a labelled file holding `content`."""
+    result = run_cli("eval", kind, str(written(labelled, content)), "--json", env=env)
+    assert result.returncode == 0, result.stderr
+    report: dict[str, Any] = json.loads(result.stdout)
+    return report
 
 
 def test_kb_check_passes_on_the_real_base() -> None:
@@ -92,25 +98,43 @@ def test_very_long_question_is_truncated_and_answered(cli_env: dict[str, str]) -
 
 
 def test_eval_retrieval_json(cli_env: dict[str, str], tmp_path: Path) -> None:
-    labelled = tmp_path / "set.tsv"
-    labelled.write_text(
+    report = eval_json(
+        "retrieval",
+        tmp_path / "set.tsv",
         "topic\tquery\nbuoni-pasto\tbuoni pasto esenti\npermessi-legge-104\tpermessi 104 a ore\n",
-        "utf-8",
+        cli_env,
     )
-    result = run_cli("eval", "retrieval", str(labelled), "--json", env=cli_env)
-    assert result.returncode == 0, result.stderr
-    report = json.loads(result.stdout)
     assert set(report) == {"n", "recall_at_1", "recall_at_3", "mrr", "misses"}
     assert report["n"] == 2
     assert report["recall_at_1"] == 1.0
 
 
-def test_eval_rejects_a_malformed_file(cli_env: dict[str, str], tmp_path: Path) -> None:
-    labelled = tmp_path / "set.tsv"
-    labelled.write_text("topic\tquery\nnon-esiste\tciao\n", "utf-8")
-    result = run_cli("eval", "retrieval", str(labelled), env=cli_env)
+@pytest.mark.parametrize(
+    ("kind", "name", "content", "message"),
+    [
+        (
+            "retrieval",
+            "set.tsv",
+            "topic\tquery\nnon-esiste\tciao\n",
+            "set.tsv:2: unknown topic 'non-esiste'",
+        ),
+        ("nlu", "bad.tsv", "intent\ttext\nsaluto\tciao\n", "bad.tsv:2: unknown intent 'saluto'"),
+        (
+            "dialogue",
+            "dialogue.tsv",
+            "topic\tquery\n-\tciao\nnido\tretta del nido\n",
+            "dialogue.tsv:3: unknown topic 'nido' — use a key of topics.yml, or '-'",
+        ),
+    ],
+    ids=["retrieval", "nlu", "dialogue"],
+)
+def test_eval_names_the_file_and_line_of_an_unknown_label(
+    cli_env: dict[str, str], tmp_path: Path, kind: str, name: str, content: str, message: str
+) -> None:
+    labelled = written(tmp_path / name, content)
+    result = run_cli("eval", kind, str(labelled), env=cli_env)
     assert result.returncode == 2
-    assert "set.tsv:2: unknown topic 'non-esiste'" in result.stderr
+    assert message in result.stderr
 
 
 def test_missing_model_package_names_the_package(cli_env: dict[str, str], tmp_path: Path) -> None:
@@ -141,16 +165,7 @@ def test_missing_sentence_transformers_model_is_explained(cli_env: dict[str, str
 
 def test_terminal_chat_plays_a_conversation(cli_env: dict[str, str]) -> None:
     script = "1\n1\n1\nposso pagare la badante di mia madre con il welfare?\n/miei_dati\n/esci\n"
-    result = subprocess.run(
-        [sys.executable, "-m", "sportello.cli", "chat"],
-        input=script,
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        env={**os.environ, **cli_env},
-        timeout=300,
-        check=False,
-    )
+    result = run_cli("chat", env=cli_env, input=script)
     assert result.returncode == 0, result.stderr
     out = result.stdout
     assert "[1] Sì, va bene" in out  # buttons are numbered
@@ -175,21 +190,15 @@ def test_run_without_token_explains_what_to_set(cli_env: dict[str, str]) -> None
 
 
 def test_eval_nlu_json_on_a_small_file(cli_env: dict[str, str], tmp_path: Path) -> None:
-    labelled = tmp_path / "intents.tsv"
-    labelled.write_text(
+    report = eval_json(
+        "nlu",
+        tmp_path / "intents.tsv",
         "intent\ttext\ngreet\tciao!\ntalk_to_human\tvoglio parlare con un operatore\n"
         "ask_question\tposso farmi rimborsare la retta del nido?\n",
-        "utf-8",
+        cli_env,
     )
-    result = run_cli("eval", "nlu", str(labelled), "--json", env=cli_env)
-    assert result.returncode == 0, result.stderr
-    report = json.loads(result.stdout)
     assert report["n"] == 3 and report["accuracy"] == 1.0
     assert set(report["per_intent"]) >= {"greet", "talk_to_human", "ask_question"}
-    bad = tmp_path / "bad.tsv"
-    bad.write_text("intent\ttext\nsaluto\tciao\n", "utf-8")
-    failed = run_cli("eval", "nlu", str(bad), env=cli_env)
-    assert failed.returncode == 2 and "bad.tsv:2: unknown intent 'saluto'" in failed.stderr
 
 
 def test_housekeeping_command(cli_env: dict[str, str]) -> None:
@@ -199,17 +208,15 @@ def test_housekeeping_command(cli_env: dict[str, str]) -> None:
 
 
 def test_eval_dialogue_json(cli_env: dict[str, str], tmp_path: Path) -> None:
-    labelled = tmp_path / "dialogue.tsv"
-    labelled.write_text(
+    report = eval_json(
+        "dialogue",
+        tmp_path / "dialogue.tsv",
         "topic\tquery\n"
         "rimborso-asilo-nido\tposso farmi rimborsare la retta dell'asilo nido?\n"
         "-\tche tempo fa domani a Torino?\n"
         "buoni-pasto\tquanto valgono i buoni pasto elettronici esenti?\n",
-        "utf-8",
+        cli_env,
     )
-    result = run_cli("eval", "dialogue", str(labelled), "--json", env=cli_env)
-    assert result.returncode == 0, result.stderr
-    report = json.loads(result.stdout)
     assert set(report) == {
         "n",
         "in_scope",
@@ -226,13 +233,3 @@ def test_eval_dialogue_json(cli_env: dict[str, str], tmp_path: Path) -> None:
     assert report["answered_right"] == 2 and report["declined"] == 1
     assert report["wrong_answer_rate"] == 0.0 and report["in_scope_answered_right_rate"] == 1.0
     assert report["misses"] == []
-
-
-def test_eval_dialogue_names_the_line_of_an_unknown_label(
-    cli_env: dict[str, str], tmp_path: Path
-) -> None:
-    labelled = tmp_path / "dialogue.tsv"
-    labelled.write_text("topic\tquery\n-\tciao\nnido\tretta del nido\n", "utf-8")
-    result = run_cli("eval", "dialogue", str(labelled), env=cli_env)
-    assert result.returncode == 2
-    assert "dialogue.tsv:3: unknown topic 'nido' — use a key of topics.yml, or '-'" in result.stderr

@@ -14,7 +14,7 @@ from knowledge.evaluation import (
     read_labelled_queries,
 )
 from knowledge.retriever import Hit, SearchResult
-from tests.support import write_small_base
+from tests.support import write_small_base, written
 
 pytestmark = pytest.mark.unit
 
@@ -66,8 +66,9 @@ def test_percentile_nearest_rank() -> None:
 
 
 def test_reading_labelled_files(tmp_path: Path) -> None:
-    good = tmp_path / "good.tsv"
-    good.write_text("topic\tquery\nbuoni-pasto\ti buoni pasto\n\nnido\tretta nido\n", "utf-8")
+    good = written(
+        tmp_path / "good.tsv", "topic\tquery\nbuoni-pasto\ti buoni pasto\n\nnido\tretta nido\n"
+    )
     rows = read_labelled_queries(good)
     assert [(r.label, r.text, r.line) for r in rows] == [
         ("buoni-pasto", "i buoni pasto", 2),
@@ -88,10 +89,8 @@ def test_reading_labelled_files(tmp_path: Path) -> None:
     ],
 )
 def test_malformed_labelled_files(tmp_path: Path, content: str, message: str) -> None:
-    path = tmp_path / "bad.tsv"
-    path.write_text(content, "utf-8")
     with pytest.raises(LabelledFileError, match=message):
-        read_labelled_queries(path)
+        read_labelled_queries(written(tmp_path / "bad.tsv", content))
 
 
 def test_missing_file(tmp_path: Path) -> None:
@@ -100,11 +99,10 @@ def test_missing_file(tmp_path: Path) -> None:
 
 
 def test_a_lang_column_is_read_and_groups_the_queries(tmp_path: Path) -> None:
-    path = tmp_path / "multi.tsv"
-    path.write_text(
+    path = written(
+        tmp_path / "multi.tsv",
         "topic\tquery\tlang\nbuoni-pasto\tmeal vouchers\ten\n"
         "buoni-pasto\ttichete de masa\tRO\nbuoni-pasto\tbuoni pasto\t\n",
-        encoding="utf-8",
     )
     rows = read_labelled_queries(path)
     assert [r.language for r in rows] == ["en", "ro", None]
@@ -114,6 +112,5 @@ def test_a_lang_column_is_read_and_groups_the_queries(tmp_path: Path) -> None:
 
 
 def test_without_a_lang_column_every_query_is_in_one_group(tmp_path: Path) -> None:
-    path = tmp_path / "it.tsv"
-    path.write_text("topic\tquery\nbuoni-pasto\tbuoni pasto\n", encoding="utf-8")
+    path = written(tmp_path / "it.tsv", "topic\tquery\nbuoni-pasto\tbuoni pasto\n")
     assert list(by_language(read_labelled_queries(path))) == ["-"]

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import os
 import stat
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -14,7 +12,7 @@ import pytest
 from handlers import Pseudonymizer
 from knowledge import RetrievalSettings
 from storage import Database
-from tests.conftest import KEY, ROOT, DeskParts, make_engine
+from tests.conftest import KEY, DeskParts, make_engine, run_cli
 from tests.dialogue.conftest import Chat
 
 pytestmark = pytest.mark.integration
@@ -71,8 +69,9 @@ def test_a_run_of_the_terminal_chat_leaves_only_private_files(
     key_dir = tmp_path / "keys"
     env = {**cli_env, "SPORTELLO__PRIVACY__PSEUDONYM_KEY_FILE": str(key_dir / "pseudonym.key")}
     script = "/start\n1\n1\n1\n/miei_dati\n/esci\n"
-    result = run_cli_with_input(script, env)
-    assert "salvato in" in result, result
+    result = run_cli("chat", env=env, input=script)
+    assert result.returncode == 0, result.stderr
+    assert "salvato in" in result.stdout, result.stdout
     assert mode(data) == 0o700
     assert mode(key_dir) == 0o700 and mode(key_dir / "pseudonym.key") == 0o600
     exports = list((data / "export").iterdir())
@@ -83,18 +82,3 @@ def test_a_run_of_the_terminal_chat_leaves_only_private_files(
         assert mode(path) & 0o077 == 0, path
     for folder in (p for p in data.rglob("*") if p.is_dir()):
         assert mode(folder) & 0o077 == 0, folder
-
-
-def run_cli_with_input(text: str, env: dict[str, str]) -> str:
-    done = subprocess.run(
-        [sys.executable, "-m", "sportello.cli", "chat"],
-        input=text,
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        env={**os.environ, **env},
-        timeout=300,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr
-    return done.stdout

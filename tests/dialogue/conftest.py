@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 from dataclasses import replace
+from typing import Self
 
 from handlers import DialogueEngine, Outcome, Reply, Turn
 
@@ -19,6 +20,13 @@ class Chat:
         self.user_id = user_id
         self.last: list[Reply] = []
         self.clock = self.start_clock()
+
+    @classmethod
+    def onboarded(cls, engine: DialogueEngine, user_id: int = 42) -> Self:
+        """A worker past the privacy notice and the role, without a company code."""
+        chat = cls(engine, user_id)
+        chat.onboard()
+        return chat
 
     @staticmethod
     def start_clock() -> dt.datetime:

@@ -34,11 +34,16 @@ def users(database: Database) -> list[User]:
         return list(session.query(User))
 
 
+def known_company(database: Database, code: str, name: str) -> None:
+    """A company the desk knows, added at the chats' fixed start time (no test reads the clock)."""
+    with database.session() as session:
+        add_company(session, code=code, name=name, now=Chat.start_clock())
+
+
 def test_onboarding_with_consent_role_and_company_code(
     engine: DialogueEngine, database: Database
 ) -> None:
-    with database.session() as session:
-        add_company(session, code="coop-alfa", name="Cooperativa Alfa", now=dt.datetime.now(dt.UTC))
+    known_company(database, "coop-alfa", "Cooperativa Alfa")
     chat = Chat(engine)
     replies = chat.send("/start")
     assert "privacy" in replies[0].text
@@ -56,8 +61,7 @@ def test_onboarding_with_consent_role_and_company_code(
 def test_deep_link_code_joins_the_company_after_the_role(
     engine: DialogueEngine, database: Database
 ) -> None:
-    with database.session() as session:
-        add_company(session, code="BETA-01", name="Beta Srl", now=dt.datetime.now(dt.UTC))
+    known_company(database, "BETA-01", "Beta Srl")
     chat = Chat(engine)
     chat.send("/start BETA-01")
     chat.press("Sì, va bene")
@@ -112,8 +116,7 @@ def test_a_question_before_consent_is_answered_after_onboarding(engine: Dialogue
 
 
 def test_answer_with_source_and_feedback(engine: DialogueEngine, database: Database) -> None:
-    chat = Chat(engine)
-    chat.onboard()
+    chat = Chat.onboarded(engine)
     replies = chat.send("fino a quanto sono esenti i buoni pasto elettronici?")
     answer = replies[-1]
     assert "Fonte:" in answer.text and "Ti è stata utile?" in answer.text
@@ -127,8 +130,7 @@ def test_answer_with_source_and_feedback(engine: DialogueEngine, database: Datab
 
 
 def test_negative_feedback_offers_a_person(engine: DialogueEngine) -> None:
-    chat = Chat(engine)
-    chat.onboard()
+    chat = Chat.onboarded(engine)
     chat.send("come funziona il congedo parentale?")
     chat.press("👎")
     assert "parlare con una persona" in chat.text()
@@ -139,8 +141,7 @@ def test_negative_feedback_offers_a_person(engine: DialogueEngine) -> None:
 def test_typed_yes_or_no_after_an_answer_is_feedback(
     engine: DialogueEngine, database: Database
 ) -> None:
-    chat = Chat(engine)
-    chat.onboard()
+    chat = Chat.onboarded(engine)
     chat.send("fino a quanto sono esenti i buoni pasto elettronici?")
     chat.send("sì")  # to "Ti è stata utile?"
     assert "Grazie del riscontro" in chat.text()
@@ -156,8 +157,7 @@ def test_typed_yes_or_no_after_an_answer_is_feedback(
 
 def test_clarifying_question_offers_candidates(database: Database, desk_parts: DeskParts) -> None:
     engine = make_engine(database, desk_parts, ALWAYS_ASK)
-    chat = Chat(engine)
-    chat.onboard()
+    chat = Chat.onboarded(engine)
     replies = chat.send("rimborso delle spese per i figli")
     assert "Scegli quello giusto" in replies[-1].text
     labels = [row[0].label for row in replies[-1].buttons]
@@ -172,8 +172,7 @@ def test_fallback_offers_a_person_and_keeps_the_text_for_review(
     database: Database, desk_parts: DeskParts
 ) -> None:
     engine = make_engine(database, desk_parts, NOTHING_FITS, desk_email="sportello@example.org")
-    chat = Chat(engine)
-    chat.onboard()
+    chat = Chat.onboarded(engine)
     chat.send(UNCOVERED)
     assert "Non ho trovato una risposta sicura" in chat.text()
     chat.press("Sì, con una persona")
@@ -191,8 +190,7 @@ def test_fallback_offers_a_person_and_keeps_the_text_for_review(
 
 def test_typed_answers_work_like_buttons(database: Database, desk_parts: DeskParts) -> None:
     engine = make_engine(database, desk_parts, NOTHING_FITS, desk_phone="011 000000")
-    chat = Chat(engine)
-    chat.onboard()
+    chat = Chat.onboarded(engine)
     chat.send(UNCOVERED)
     assert "Vuoi parlare con una persona" in chat.text()
     chat.send("sì")
@@ -201,8 +199,7 @@ def test_typed_answers_work_like_buttons(database: Database, desk_parts: DeskPar
     chat.send("no")
     assert "scrivimi la domanda con altre parole" in chat.text()
 
-    clarifying = Chat(make_engine(database, desk_parts, ALWAYS_ASK), user_id=77)
-    clarifying.onboard()
+    clarifying = Chat.onboarded(make_engine(database, desk_parts, ALWAYS_ASK), user_id=77)
     options = clarifying.send("rimborso delle spese per i figli")[-1]
     second = options.buttons[1][0].label
     clarifying.send("2")
@@ -210,8 +207,7 @@ def test_typed_answers_work_like_buttons(database: Database, desk_parts: DeskPar
 
 
 def test_small_talk_and_out_of_scope(engine: DialogueEngine) -> None:
-    chat = Chat(engine)
-    chat.onboard()
+    chat = Chat.onboarded(engine)
     assert "Ciao!" in chat.send("ciao")[0].text
     assert "Figurati" in chat.send("grazie mille")[0].text
     assert "assistente automatico" in chat.send("sei un bot?")[0].text
@@ -221,8 +217,7 @@ def test_small_talk_and_out_of_scope(engine: DialogueEngine) -> None:
 
 
 def test_export_contains_what_is_stored(engine: DialogueEngine) -> None:
-    chat = Chat(engine)
-    chat.onboard()
+    chat = Chat.onboarded(engine)
     chat.send("buoni pasto esenti")
     (reply,) = chat.send("/miei_dati")
     assert reply.document is not None
@@ -233,8 +228,7 @@ def test_export_contains_what_is_stored(engine: DialogueEngine) -> None:
 
 
 def test_erase_after_confirmation(engine: DialogueEngine, database: Database) -> None:
-    chat = Chat(engine)
-    chat.onboard()
+    chat = Chat.onboarded(engine)
     chat.send("buoni pasto esenti")
     chat.send("/cancella")
     assert "non si può annullare" in chat.text()
@@ -259,8 +253,7 @@ def test_conversation_resumes_after_a_restart(database: Database, desk_parts: De
 
 
 def test_duplicate_update_is_handled_once(engine: DialogueEngine, database: Database) -> None:
-    chat = Chat(engine)
-    chat.onboard()
+    chat = Chat.onboarded(engine)
     turn = chat._turn(text="buoni pasto esenti")
     first = chat.handle(turn, update_id=999_001)
     second = chat.handle(turn, update_id=999_001)
@@ -277,14 +270,12 @@ def test_duplicate_update_is_handled_once(engine: DialogueEngine, database: Data
     ],
 )
 def test_bad_input_gets_a_clear_reply(engine: DialogueEngine, message: str, expected: str) -> None:
-    chat = Chat(engine)
-    chat.onboard()
+    chat = Chat.onboarded(engine)
     assert expected in chat.send(message)[0].text
 
 
 def test_attachments_and_forged_buttons(engine: DialogueEngine) -> None:
-    chat = Chat(engine)
-    chat.onboard()
+    chat = Chat.onboarded(engine)
     outcome = chat.handle(chat._turn(attachment="sticker"))
     assert "leggo solo messaggi scritti" in outcome.replies[0].text
     assert (
@@ -294,8 +285,7 @@ def test_attachments_and_forged_buttons(engine: DialogueEngine) -> None:
 
 
 def test_very_long_message_with_markup_is_answered(engine: DialogueEngine) -> None:
-    chat = Chat(engine)
-    chat.onboard()
+    chat = Chat.onboarded(engine)
     story = "mia figlia va all'asilo nido comunale e pago la retta ogni mese. " * 200
     replies = chat.send("<b>Buongiorno</b> & **grazie**: " + story + "posso avere il rimborso?")
     # the repeated sentence is read once, so nothing of the question is cut
@@ -304,8 +294,7 @@ def test_very_long_message_with_markup_is_answered(engine: DialogueEngine) -> No
 
 
 def test_long_message_is_read_up_to_the_limit_and_says_so(engine: DialogueEngine) -> None:
-    chat = Chat(engine)
-    chat.onboard()
+    chat = Chat.onboarded(engine)
     words = " ".join(f"parola{i}" for i in range(150))  # one long sentence: nothing to drop
     replies = chat.send("posso farmi rimborsare la retta dell'asilo nido " + words + "?")
     assert "ho letto solo la prima parte" in replies[0].text

@@ -10,11 +10,11 @@ from sqlalchemy import select
 
 from escalation import EscalationSettings, add_manager, events_of
 from escalation.statuses import LABELS as STATUS_LABELS
-from handlers import DialogueEngine, DialogueSettings, Pseudonymizer, Turn, texts
+from handlers import Turn, texts
 from handlers.engine import DialogueEngine as Engine
 from handlers.i18n import Translations
 from storage import Database, OutboxMessage, Ticket, TicketMessage, add_company
-from tests.conftest import KEY, DeskParts
+from tests.conftest import DeskParts, make_engine
 from tests.dialogue.conftest import Chat
 
 pytestmark = pytest.mark.integration
@@ -26,7 +26,6 @@ STRANGER = 901
 
 @pytest.fixture
 def desk(database: Database, desk_parts: DeskParts) -> Engine:
-    retriever, classifier = desk_parts
     with database.session() as session:
         add_company(session, code="ACME", name="Acme spa", now=Chat.start_clock())
         add_manager(
@@ -36,14 +35,7 @@ def desk(database: Database, desk_parts: DeskParts) -> Engine:
             company_code=None,
             now=Chat.start_clock(),
         )
-    return DialogueEngine(
-        database=database,
-        retriever=retriever,
-        intents=classifier,
-        pseudonymizer=Pseudonymizer(KEY),
-        settings=DialogueSettings(),
-        escalation=EscalationSettings(managers_chat_id=GROUP),
-    )
+    return make_engine(database, desk_parts, escalation=EscalationSettings(managers_chat_id=GROUP))
 
 
 class TelegramChat(Chat):
@@ -69,8 +61,7 @@ def group_turn(chat: Chat, user_id: int, **fields: object) -> Turn:
 def test_asking_for_a_person_opens_one_ticket_with_consent_to_share(
     desk: Engine, database: Database
 ) -> None:
-    chat = Chat(desk)
-    chat.onboard()
+    chat = Chat.onboarded(desk)
     chat.send("i buoni pasto elettronici sono esenti?")
     chat.send("vorrei parlare con una persona")
     assert "welfare manager" in chat.text()
@@ -103,8 +94,7 @@ def test_asking_for_a_person_opens_one_ticket_with_consent_to_share(
 def test_declining_or_not_sharing_keeps_the_conversation_private(
     desk: Engine, database: Database
 ) -> None:
-    chat = Chat(desk)
-    chat.onboard()
+    chat = Chat.onboarded(desk)
     chat.send("/operatore")
     chat.press("No, grazie")
     assert tickets(database) == []
@@ -118,8 +108,7 @@ def test_declining_or_not_sharing_keeps_the_conversation_private(
 
 
 def test_distress_gets_a_human_word_first_and_priority(desk: Engine, database: Database) -> None:
-    chat = Chat(desk)
-    chat.onboard()
+    chat = Chat.onboarded(desk)
     replies = chat.send("non ce la faccio più, sono esausta")
     assert "Mi dispiace davvero" in replies[0].text
     chat.press("Sì, passamela")
@@ -129,8 +118,7 @@ def test_distress_gets_a_human_word_first_and_priority(desk: Engine, database: D
 
 
 def test_a_double_tap_opens_one_ticket(desk: Engine, database: Database) -> None:
-    chat = Chat(desk)
-    chat.onboard()
+    chat = Chat.onboarded(desk)
     chat.send("/operatore")
     chat.press("Sì, passamela")
     skip = chat.last[0].buttons[0][0].data
@@ -148,8 +136,7 @@ def test_before_consent_the_contacts_are_given(desk: Engine, database: Database)
 
 
 def test_managers_chat_buttons_commands_and_answers(desk: Engine, database: Database) -> None:
-    chat = TelegramChat(desk)
-    chat.onboard()
+    chat = TelegramChat.onboarded(desk)
     chat.send("/operatore")
     chat.press("Sì, passamela")
     chat.press("Salta")
@@ -191,8 +178,7 @@ def test_managers_chat_buttons_commands_and_answers(desk: Engine, database: Data
 def test_erasure_closes_and_anonymises_and_tells_the_thread(
     desk: Engine, database: Database
 ) -> None:
-    chat = Chat(desk)
-    chat.onboard()
+    chat = Chat.onboarded(desk)
     chat.send("/operatore")
     chat.press("Sì, passamela")
     chat.send("Mi serve aiuto per il nido")
@@ -225,8 +211,7 @@ def test_housekeeping_reminds_then_escalates_to_the_network(
             company_code="ACME",
             now=Chat.start_clock(),
         )
-    chat = Chat(desk)
-    chat.onboard()
+    chat = Chat.onboarded(desk)
     chat.send("/start ACME")  # joins the company: its manager Bruno gets the ticket
     chat.clock = dt.datetime(2026, 12, 4, 16, 0, tzinfo=dt.UTC)
     chat.send("/operatore")
@@ -257,8 +242,7 @@ def test_a_ticket_speaks_the_workers_language_and_the_managers_italian(
     """The worker writes Arabic: the hand-off, the ticket's number and what a manager's
     action sends them are in Arabic; the card and the thread stay Italian for the staff."""
     ar = Translations.load().translator("ar")
-    chat = TelegramChat(desk)
-    chat.onboard()
+    chat = TelegramChat.onboarded(desk)
     asked = chat.send("أريد التحدث مع شخص")
     assert asked[-1].text == ar(texts.TICKET_CONFIRM)
     chat.press(ar(texts.TICKET_CONFIRM_YES))

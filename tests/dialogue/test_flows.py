@@ -45,8 +45,7 @@ def feedback_given(database: Database) -> list[str]:
 def test_typed_si_after_cancella_erases_and_is_not_feedback(
     desk: DialogueEngine, database: Database
 ) -> None:
-    chat = Chat(desk)
-    chat.onboard()
+    chat = Chat.onboarded(desk)
     chat.send(ANSWER)
     chat.send("/cancella")
     replies = chat.send("si")
@@ -58,8 +57,7 @@ def test_typed_si_after_cancella_erases_and_is_not_feedback(
 def test_typed_si_cancella_confirms_instead_of_opening_the_privacy_menu(
     desk: DialogueEngine, database: Database
 ) -> None:
-    chat = Chat(desk)
-    chat.onboard()
+    chat = Chat.onboarded(desk)
     chat.send("/cancella")
     chat.send("sì, cancella")
     assert "ho cancellato i tuoi dati" in chat.text()
@@ -70,8 +68,7 @@ def test_typed_si_cancella_confirms_instead_of_opening_the_privacy_menu(
 def test_typed_no_keeps_the_data_and_a_later_si_is_not_feedback(
     desk: DialogueEngine, database: Database
 ) -> None:
-    chat = Chat(desk)
-    chat.onboard()
+    chat = Chat.onboarded(desk)
     chat.send(ANSWER)
     chat.send("/cancella")
     assert texts.ERASE_KEPT in chat.send("no, lascia stare")[0].text
@@ -98,8 +95,7 @@ def test_before_consent_a_typed_no_to_the_erase_question_returns_to_onboarding(
 def test_old_erase_button_is_stale_once_the_question_was_answered(
     desk: DialogueEngine, database: Database
 ) -> None:
-    chat = Chat(desk)
-    chat.onboard()
+    chat = Chat.onboarded(desk)
     confirm = chat.send("/cancella")
     yes = next(b.data for row in confirm[0].buttons for b in row if b.label == texts.ERASE_YES)
     chat.press("No, lascia stare")
@@ -110,8 +106,7 @@ def test_old_erase_button_is_stale_once_the_question_was_answered(
 def test_something_else_during_the_erase_question_asks_it_again(
     desk: DialogueEngine, database: Database
 ) -> None:
-    chat = Chat(desk)
-    chat.onboard()
+    chat = Chat.onboarded(desk)
     chat.send("/cancella")
     assert "Non ho ancora cancellato niente" in chat.send("boh vediamo")[0].text
     replies = chat.send("voglio parlare con una persona vera")
@@ -134,8 +129,7 @@ def test_something_else_during_the_erase_question_asks_it_again(
     ],
 )
 def test_a_person_on_request_in_any_wording(desk: DialogueEngine, wording: str) -> None:
-    chat = Chat(desk)
-    chat.onboard()
+    chat = Chat.onboarded(desk)
     chat.send(ANSWER)
     replies = chat.send(wording)
     assert EMAIL in replies[0].text
@@ -155,8 +149,7 @@ def test_a_person_request_during_onboarding_then_onboarding_goes_on(
 
 
 def test_distress_gets_a_human_word_first_then_the_contacts(desk: DialogueEngine) -> None:
-    chat = Chat(desk)
-    chat.onboard()
+    chat = Chat.onboarded(desk)
     chat.send(ANSWER)
     replies = chat.send("sono stanco, non ce la faccio più tra il lavoro e mia madre malata")
     assert replies[0].text == texts.DISTRESS
@@ -166,8 +159,7 @@ def test_distress_gets_a_human_word_first_then_the_contacts(desk: DialogueEngine
 
 @pytest.mark.parametrize("insult", ["sei proprio inutile, stupido", "non capisci niente!"])
 def test_anger_gets_an_apology_and_a_person(desk: DialogueEngine, insult: str) -> None:
-    chat = Chat(desk)
-    chat.onboard()
+    chat = Chat.onboarded(desk)
     replies = chat.send(insult)
     assert replies[0].text == texts.ANGER
     assert EMAIL in replies[1].text
@@ -215,16 +207,14 @@ def test_distress_before_consent_is_heard_and_nothing_is_kept(
 def test_a_follow_up_is_read_with_the_previous_question(
     desk: DialogueEngine, first: str, follow_up: str, entry: str
 ) -> None:
-    chat = Chat(desk)
-    chat.onboard()
+    chat = Chat.onboarded(desk)
     chat.send(first)
     outcome = chat.handle(chat._turn(text=follow_up))
     assert (outcome.decision, outcome.served) == ("answer", (entry,))
 
 
 def test_a_follow_up_long_after_is_a_question_of_its_own(desk: DialogueEngine) -> None:
-    chat = Chat(desk)
-    chat.onboard()
+    chat = Chat.onboarded(desk)
     chat.send("posso farmi rimborsare la retta del nido?")
     chat.clock += WINDOW
     outcome = chat.handle(chat._turn(text="e per la materna?"))
@@ -232,8 +222,7 @@ def test_a_follow_up_long_after_is_a_question_of_its_own(desk: DialogueEngine) -
 
 
 def test_yes_no_follow_up_says_no_where_the_entry_settles_it(desk: DialogueEngine) -> None:
-    chat = Chat(desk)
-    chat.onboard()
+    chat = Chat.onboarded(desk)
     first = chat.send("quanto è la soglia dei fringe benefit quest'anno?")
     replies = chat.send("quindi con due figli arrivo a 4000?")
     assert replies[0].text.startswith("**No**") and "2.000 €" in replies[0].text
@@ -242,8 +231,7 @@ def test_yes_no_follow_up_says_no_where_the_entry_settles_it(desk: DialogueEngin
 
 
 def test_yes_line_only_where_the_entry_says_so(desk: DialogueEngine) -> None:
-    chat = Chat(desk)
-    chat.onboard()
+    chat = Chat.onboarded(desk)
     chat.send("dove posso spendere i buoni pasto?")
     assert chat.send("posso usarli anche al supermercato?")[0].text == texts.FOLLOW_UP_YES
     chat.send("dove posso spendere i buoni pasto?")
@@ -254,8 +242,7 @@ def test_yes_line_only_where_the_entry_says_so(desk: DialogueEngine) -> None:
 def test_an_elliptical_follow_up_is_neither_a_yes_no_nor_a_privacy_request(
     desk: DialogueEngine,
 ) -> None:
-    chat = Chat(desk)
-    chat.onboard()
+    chat = Chat.onboarded(desk)
     chat.send("come funziona il congedo parentale?")
     assert not chat.send("e per i papà?")[0].text.startswith(("**Sì", "**No"))
     chat.send("posso farmi rimborsare gli abbonamenti ai mezzi pubblici?")
@@ -265,8 +252,7 @@ def test_an_elliptical_follow_up_is_neither_a_yes_no_nor_a_privacy_request(
 
 
 def test_two_questions_in_one_message_get_two_answers(desk: DialogueEngine) -> None:
-    chat = Chat(desk)
-    chat.onboard()
+    chat = Chat.onboarded(desk)
     outcome = chat.handle(
         chat._turn(
             text="posso farmi rimborsare la retta del nido? e i buoni pasto elettronici "
@@ -284,8 +270,7 @@ def test_two_questions_in_one_message_get_two_answers(desk: DialogueEngine) -> N
 
 
 def test_aiuto_says_what_the_desk_does_and_lists_every_command(desk: DialogueEngine) -> None:
-    chat = Chat(desk)
-    chat.onboard()
+    chat = Chat.onboarded(desk)
     text = chat.send("/aiuto")[0].text
     assert "welfare aziendale" in text
     for name, _ in texts.COMMAND_DESCRIPTIONS:
@@ -293,8 +278,7 @@ def test_aiuto_says_what_the_desk_does_and_lists_every_command(desk: DialogueEng
 
 
 def test_menu_has_buttons_that_lead_to_their_flows(desk: DialogueEngine) -> None:
-    chat = Chat(desk)
-    chat.onboard()
+    chat = Chat.onboarded(desk)
     (menu,) = chat.send("/menu")
     labels = [b.label for row in menu.buttons for b in row]
     assert labels == [
@@ -328,8 +312,7 @@ def test_profilo_changes_role_and_company_and_erases_nothing(
 ) -> None:
     with database.session() as session:
         add_company(session, code="COOP-ALFA", name="Cooperativa Alfa", now=NOW)
-    chat = Chat(desk)
-    chat.onboard()
+    chat = Chat.onboarded(desk)
     chat.send(ANSWER)
     chat.send("/profilo")
     assert "lavoratore o lavoratrice" in chat.text()
@@ -345,8 +328,7 @@ def test_profilo_changes_role_and_company_and_erases_nothing(
 def test_profilo_can_be_left_as_it_is_and_its_buttons_go_stale(
     desk: DialogueEngine, database: Database
 ) -> None:
-    chat = Chat(desk)
-    chat.onboard()
+    chat = Chat.onboarded(desk)
     chat.send("/profilo")
     role_buttons = chat.last
     chat.press("Lascia com'è")
@@ -384,8 +366,7 @@ def test_interrupting_command_returns_to_the_onboarding_step(desk: DialogueEngin
 
 
 def test_old_onboarding_buttons_are_stale_after_onboarding(desk: DialogueEngine) -> None:
-    chat = Chat(desk)
-    chat.onboard()
+    chat = Chat.onboarded(desk)
     assert chat.press_data(callbacks.ROLE_COMPANY)[0].notice == texts.STALE_BUTTON
     assert chat.press_data("faq:clarifying:0:1")[0].notice == texts.STALE_BUTTON
 

@@ -36,11 +36,19 @@ def acme(database: Database) -> int:
         return add_company(session, code="ACME", name="Acme", now=NOW).id
 
 
-def worker(engine: DialogueEngine, user_id: int = 42, code: str | None = "ACME") -> Chat:
+def at_the_code_step(engine: DialogueEngine, user_id: int = 42, role: str = "Lavoratore") -> Chat:
+    """A user who has agreed to the privacy notice and picked `role`: asked for a code next."""
     chat = Chat(engine, user_id=user_id)
     chat.send("/start")
     chat.press("Sì, va bene")
-    chat.press("Lavoratore")
+    chat.press(role)
+    return chat
+
+
+def worker(
+    engine: DialogueEngine, user_id: int = 42, code: str | None = "ACME", role: str = "Lavoratore"
+) -> Chat:
+    chat = at_the_code_step(engine, user_id, role)
     if code is None:
         chat.press("Non ce l'ho")
     else:
@@ -48,10 +56,16 @@ def worker(engine: DialogueEngine, user_id: int = 42, code: str | None = "ACME")
     return chat
 
 
-def begin(engine: DialogueEngine, user_id: int = 42) -> Chat:
-    """A worker of ACME who has just agreed to the interview."""
+def asked(engine: DialogueEngine, user_id: int = 42) -> Chat:
+    """A worker of ACME who has just sent /bisogni: the consent question is on screen."""
     chat = worker(engine, user_id)
     chat.send("/bisogni")
+    return chat
+
+
+def begin(engine: DialogueEngine, user_id: int = 42) -> Chat:
+    """A worker of ACME who has just agreed to the interview."""
+    chat = asked(engine, user_id)
     chat.press("Sì, sono d'accordo")
     return chat
 
@@ -105,8 +119,7 @@ def consented(database: Database, company_id: int) -> list[InterviewAnswers]:
 def test_a_complete_interview_is_summarised_then_stored(
     engine: DialogueEngine, database: Database, acme: int
 ) -> None:
-    chat = worker(engine)
-    chat.send("/bisogni")
+    chat = asked(engine)
     assert texts.INTERVIEW_CONSENT in chat.text()
     chat.press("Sì, sono d'accordo")
     assert texts.INTERVIEW_KIDS in chat.text()
@@ -133,8 +146,7 @@ def test_a_complete_interview_is_summarised_then_stored(
 def test_typed_answers_count_like_the_buttons(
     engine: DialogueEngine, database: Database, acme: int
 ) -> None:
-    chat = worker(engine)
-    chat.send("/bisogni")
+    chat = asked(engine)
     chat.send("sì")
     chat.send("sì")  # children: yes
     for typed in ("due", "0", "nessuno", "3"):  # a word, a count, "nessuno", "3" = "3 o più"
@@ -224,8 +236,7 @@ def test_any_section_can_be_changed_from_the_summary(
 def test_refusing_consent_stores_nothing(
     engine: DialogueEngine, database: Database, acme: int
 ) -> None:
-    chat = worker(engine)
-    chat.send("/bisogni")
+    chat = asked(engine)
     chat.press("No, preferisco")
     assert texts.INTERVIEW_DECLINED in chat.text()
     assert stored(database) == []
@@ -322,11 +333,7 @@ def test_without_a_company_code_the_worker_is_told_how_to_add_one(
 def test_a_company_contact_is_pointed_to_the_report(
     engine: DialogueEngine, database: Database, acme: int
 ) -> None:
-    chat = Chat(engine)
-    chat.send("/start")
-    chat.press("Sì, va bene")
-    chat.press("Azienda")
-    chat.send("ACME")
+    chat = worker(engine, role="Azienda")
     chat.send("/bisogni")
     assert texts.INTERVIEW_FOR_WORKERS in chat.text()
     assert "sportello report needs" in chat.text()
@@ -337,8 +344,7 @@ def test_a_company_contact_is_pointed_to_the_report(
 def test_an_old_button_is_refused_once_the_interview_has_moved_on(
     engine: DialogueEngine, database: Database, acme: int
 ) -> None:
-    chat = worker(engine)
-    chat.send("/bisogni")
+    chat = asked(engine)
     refuse = callbacks.make("interview", "consent", "no")
     chat.press("Sì, sono d'accordo")
     chat.press("No")  # at the relatives' question now
@@ -373,11 +379,7 @@ def test_my_data_shows_the_answers_and_erasing_removes_them(
 
 def test_the_company_code_step_takes_a_typed_button(engine: DialogueEngine, acme: int) -> None:
     for user_id, typed in ((50, "1"), (51, "non ho un codice"), (52, "Non ce l'ho")):
-        chat = Chat(engine, user_id=user_id)
-        chat.send("/start")
-        chat.press("Sì, va bene")
-        chat.press("Lavoratore")
-        replies = chat.send(typed)
+        replies = at_the_code_step(engine, user_id).send(typed)
         text = "\n".join(r.text for r in replies)
         assert texts.ONBOARDING_DONE in text, typed
         assert texts.PENDING_QUESTION not in text, typed
@@ -398,8 +400,7 @@ def test_the_needs_report_counts_interviews_and_hides_small_groups(
             first=(),
         )
         chat.press("Conferma")
-    refuser = worker(engine, user_id=200)
-    refuser.send("/bisogni")
+    refuser = asked(engine, user_id=200)
     refuser.press("No, preferisco")
     report = aggregate_interviews(consented(database, acme), k)
     assert report["respondents"] == 10

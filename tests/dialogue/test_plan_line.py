@@ -35,13 +35,26 @@ def onboard_with_code(chat: Chat, role: str = "Lavoratore") -> None:
     chat.send("ACME")
 
 
+def nursery_answer(
+    engine: DialogueEngine, database: Database, topics: tuple[str, ...], language: str = ""
+) -> str:
+    """What a worker of Acme (with `topics` in its plan) is told about the nursery refund.
+
+    With `language`, the worker first switches to that interface language.
+    """
+    company_with_plan(database, topics)
+    chat = Chat(engine)
+    onboard_with_code(chat)
+    if language:
+        chat.send("/lingua")
+        chat.press(language)
+    return chat.send(NURSERY)[-1].text
+
+
 def test_a_measure_of_the_plan_gets_the_platform_and_credit(
     engine: DialogueEngine, database: Database
 ) -> None:
-    company_with_plan(database, ("rimborso-asilo-nido",))
-    chat = Chat(engine)
-    onboard_with_code(chat)
-    answer = chat.send(NURSERY)[-1].text
+    answer = nursery_answer(engine, database, ("rimborso-asilo-nido",))
     assert (
         "Nel piano della tua azienda questa misura c'è: la trovi su"
         " https://welfare.acme.example; il tuo credito è di 600,00 € e scade il 31/01/2027."
@@ -53,10 +66,7 @@ def test_a_measure_of_the_plan_gets_the_platform_and_credit(
 def test_a_measure_outside_the_plan_says_so_and_whom_to_ask(
     engine: DialogueEngine, database: Database
 ) -> None:
-    company_with_plan(database, ("buoni-pasto",))
-    chat = Chat(engine)
-    onboard_with_code(chat)
-    answer = chat.send(NURSERY)[-1].text
+    answer = nursery_answer(engine, database, ("buoni-pasto",))
     assert (
         "Nel piano della tua azienda questa misura non è prevista: per chiedere informazioni"
         " scrivi a welfare@acme.example."
@@ -66,12 +76,7 @@ def test_a_measure_outside_the_plan_says_so_and_whom_to_ask(
 def test_the_plan_line_is_in_the_users_language_with_the_same_figures(
     engine: DialogueEngine, database: Database
 ) -> None:
-    company_with_plan(database, ("rimborso-asilo-nido",))
-    chat = Chat(engine)
-    onboard_with_code(chat)
-    chat.send("/lingua")
-    chat.press("Français")
-    answer = chat.send(NURSERY)[-1].text
+    answer = nursery_answer(engine, database, ("rimborso-asilo-nido",), language="Français")
     assert (
         "Le plan de ton entreprise prévoit cette mesure : tu la trouves sur"
         " https://welfare.acme.example; ton crédit est de 600,00 € et expire le 31/01/2027."

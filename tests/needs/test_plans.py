@@ -9,15 +9,14 @@ import pytest
 
 from needs import PlanFileError, plan_line, read_plan
 from storage import PlanTerms
+from tests.support import written
 
 pytestmark = pytest.mark.unit
 TOPICS = {"rimborso-asilo-nido", "buoni-pasto", "accesso-piano-welfare", "tassazione-welfare"}
 
 
 def plan_file(tmp_path: Path, text: str) -> Path:
-    path = tmp_path / "piano.yml"
-    path.write_text(text, encoding="utf-8")
-    return path
+    return written(tmp_path / "piano.yml", text)
 
 
 def test_a_complete_plan_is_read(tmp_path: Path) -> None:

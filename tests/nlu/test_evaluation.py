@@ -6,6 +6,7 @@ import pytest
 
 from nlu import Example, NluDataError, Parse, evaluate_nlu, read_labelled_examples
 from nlu.evaluation import Confusion
+from tests.support import written
 
 pytestmark = pytest.mark.unit
 
@@ -93,8 +94,7 @@ def test_perfect_and_empty_runs() -> None:
 
 
 def test_reading_labelled_examples(tmp_path: Path) -> None:
-    path = tmp_path / "nlu.tsv"
-    path.write_text("intent\ttext\ngreet\tciao\n\nthanks\tgrazie mille\n", "utf-8")
+    path = written(tmp_path / "nlu.tsv", "intent\ttext\ngreet\tciao\n\nthanks\tgrazie mille\n")
     assert read_labelled_examples(path) == [
         Example("ciao", "greet"),
         Example("grazie mille", "thanks"),
@@ -116,10 +116,8 @@ def test_reading_labelled_examples(tmp_path: Path) -> None:
     ],
 )
 def test_malformed_labelled_files(tmp_path: Path, content: str, message: str) -> None:
-    path = tmp_path / "nlu.tsv"
-    path.write_text(content, "utf-8")
     with pytest.raises(NluDataError, match=message):
-        read_labelled_examples(path)
+        read_labelled_examples(written(tmp_path / "nlu.tsv", content))
 
 
 def test_missing_labelled_file(tmp_path: Path) -> None:

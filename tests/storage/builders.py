@@ -10,7 +10,7 @@ from typing import TypeVar
 
 from sqlalchemy.orm import Session
 
-from storage import Database, ensure_user, log_interaction
+from storage import Database, User, ensure_user, log_interaction
 
 NOW = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
 
@@ -23,9 +23,12 @@ def add_user(
     telegram_user_id: int | None = None,
     language: str | None = "it",
     now: datetime = NOW,
-) -> None:
-    chat_id = None if telegram_user_id is None else telegram_user_id + 1_000_000
-    ensure_user(
+    chat_id: int | None = None,
+) -> User:
+    """A user's first (or next) contact; the chat id defaults to the Telegram id + 1,000,000."""
+    if chat_id is None and telegram_user_id is not None:
+        chat_id = telegram_user_id + 1_000_000
+    return ensure_user(
         session,
         user_ref=user_ref,
         telegram_user_id=telegram_user_id,

@@ -19,6 +19,19 @@ from storage import (
 from tests.storage.builders import NOW, add_user, log_turn
 
 QUESTION = "Mio marito è in malattia da un mese: posso chiedere il rimborso delle visite?"
+BARE_TURN: dict[str, object] = {
+    "user_ref": "ref-anna",
+    "at": NOW,
+    "channel": "telegram",
+    "kind": "question",
+    "intent": None,
+    "confidence": None,
+    "decision": None,
+    "entry_ids": [],
+    "scores": [],
+    "latency_ms": 1.0,
+}
+"""Every argument of `log_interaction` once, with nothing answered: tests change a few."""
 
 
 def test_a_turn_is_logged_with_every_field(db: Database) -> None:
@@ -63,19 +76,8 @@ def test_a_turn_is_logged_with_every_field(db: Database) -> None:
 
 def test_turns_without_a_user_or_an_answer(db: Database) -> None:
     with db.session() as session:
-        first = log_interaction(
-            session,
-            user_ref=None,
-            at=NOW,
-            channel="terminal",
-            kind="command",
-            intent=None,
-            confidence=None,
-            decision=None,
-            entry_ids=[],
-            scores=[],
-            latency_ms=1.0,
-        )
+        bare = {**BARE_TURN, "user_ref": None, "channel": "terminal", "kind": "command"}
+        first = log_interaction(session, **bare)  # type: ignore[arg-type]
         second = log_turn(session, None)
     assert second > first
     with db.session() as session:
@@ -121,26 +123,15 @@ def test_feedback_only_from_the_user_who_asked(db: Database) -> None:
 
 def test_expired_question_texts_are_purged_and_the_rest_kept(db: Database) -> None:
     with db.session() as session:
-        expired = log_turn(
-            session,
-            "ref-anna",
-            decision="fallback",
-            question_text="vecchia",
-            retain_for=timedelta(days=1),
-        )
-        due_now = log_turn(
-            session,
-            "ref-anna",
-            decision="fallback",
-            question_text="scade ora",
-            retain_for=timedelta(days=10),
-        )
-        kept = log_turn(
-            session,
-            "ref-anna",
-            decision="clarify",
-            question_text="recente",
-            retain_for=timedelta(days=30),
+        expired, due_now, kept = (
+            log_turn(
+                session, "ref-anna", decision=decision, question_text=text, retain_for=retention
+            )
+            for decision, text, retention in (
+                ("fallback", "vecchia", timedelta(days=1)),
+                ("fallback", "scade ora", timedelta(days=10)),
+                ("clarify", "recente", timedelta(days=30)),
+            )
         )
         answered = log_turn(session, "ref-anna", decision="answer")
     purge_at = NOW + timedelta(days=10)  # due_now's deadline: not yet past
@@ -189,22 +180,9 @@ def test_the_purge_clears_rows_loaded_earlier_in_the_session(db: Database) -> No
 def test_turns_the_log_must_not_hold_are_refused(
     db: Database, changes: dict[str, object], message: str
 ) -> None:
-    arguments: dict[str, object] = {
-        "user_ref": "ref-anna",
-        "at": NOW,
-        "channel": "telegram",
-        "kind": "question",
-        "intent": None,
-        "confidence": None,
-        "decision": None,
-        "entry_ids": [],
-        "scores": [],
-        "latency_ms": 1.0,
-        **changes,
-    }
     with db.session() as session:
         with pytest.raises(ValueError, match=message):
-            log_interaction(session, **arguments)  # type: ignore[arg-type]
+            log_interaction(session, **{**BARE_TURN, **changes})  # type: ignore[arg-type]
         assert session.scalars(select(Interaction)).all() == []
 
 

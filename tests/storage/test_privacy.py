@@ -19,7 +19,6 @@ from storage import (
     User,
     add_company,
     chat_id_for,
-    ensure_user,
     erase_unconsented_users,
     erase_user,
     export_user_data,
@@ -45,14 +44,7 @@ def populate(session: Session) -> dict[str, int]:
     """Anna (the data subject) and Bruno (someone else), with a little of everything."""
     add_company(session, code="ACME", name="Acme S.p.A.", now=NOW)
     for user_ref, telegram_user_id in [("ref-anna", 1001), ("ref-bruno", 1002)]:
-        ensure_user(
-            session,
-            user_ref=user_ref,
-            telegram_user_id=telegram_user_id,
-            chat_id=telegram_user_id + 5000,
-            language="it",
-            now=NOW,
-        )
+        add_user(session, user_ref, telegram_user_id, chat_id=telegram_user_id + 5000)
         set_consent(session, user_ref=user_ref, version="privacy-2026-01", now=NOW)
         set_role(session, user_ref=user_ref, role="worker")
         join_company(session, user_ref=user_ref, code="ACME")
@@ -231,14 +223,7 @@ def test_a_returning_user_starts_from_scratch(db: Database) -> None:
         erase_user(session, user_ref="ref-anna")
     later = NOW + timedelta(days=2)
     with db.session() as session:
-        user = ensure_user(
-            session,
-            user_ref="ref-anna",
-            telegram_user_id=1001,
-            chat_id=6001,
-            language=None,
-            now=later,
-        )
+        user = add_user(session, "ref-anna", 1001, language=None, now=later, chat_id=6001)
         assert (user.role, user.company_id, user.consent_at, user.created_at) == (
             None,
             None,

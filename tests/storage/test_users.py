@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -27,11 +28,15 @@ from tests.storage.builders import NOW, race
 LATER = NOW + timedelta(hours=3)
 
 
+# A message reaching the desk: by default Anna writes from her Telegram chat, in Italian.
+contact = functools.partial(
+    ensure_user, user_ref="ref-anna", telegram_user_id=111, chat_id=222, language="it", now=NOW
+)
+
+
 def test_first_contact_creates_profile_and_chat_link(db: Database) -> None:
     with db.session() as session:
-        created = ensure_user(
-            session, user_ref="ref-anna", telegram_user_id=111, chat_id=222, language="it", now=NOW
-        )
+        created = contact(session)
         assert created.user_ref == "ref-anna"
     with db.session() as session:
         user = find_user(session, user_ref="ref-anna")
@@ -48,29 +53,13 @@ def test_first_contact_creates_profile_and_chat_link(db: Database) -> None:
 
 def test_later_contact_updates_what_is_given_and_keeps_the_rest(db: Database) -> None:
     with db.session() as session:
-        ensure_user(
-            session, user_ref="ref-anna", telegram_user_id=111, chat_id=222, language="it", now=NOW
-        )
+        contact(session)
     with db.session() as session:
-        updated = ensure_user(
-            session,
-            user_ref="ref-anna",
-            telegram_user_id=111,
-            chat_id=333,
-            language=None,
-            now=LATER,
-        )
+        updated = contact(session, chat_id=333, language=None, now=LATER)
         assert (updated.language, updated.created_at, updated.updated_at) == ("it", NOW, LATER)
     with db.session() as session:
         assert chat_id_for(session, user_ref="ref-anna") == 333
-        ensure_user(
-            session,
-            user_ref="ref-anna",
-            telegram_user_id=None,
-            chat_id=None,
-            language="en",
-            now=LATER,
-        )
+        contact(session, telegram_user_id=None, chat_id=None, language="en", now=LATER)
     with db.session() as session:
         user = find_user(session, user_ref="ref-anna")
         assert user is not None and user.language == "en"
@@ -80,31 +69,15 @@ def test_later_contact_updates_what_is_given_and_keeps_the_rest(db: Database) ->
 
 def test_unchanged_contact_does_not_touch_updated_at(db: Database) -> None:
     with db.session() as session:
-        ensure_user(
-            session, user_ref="ref-anna", telegram_user_id=111, chat_id=222, language="it", now=NOW
-        )
+        contact(session)
     with db.session() as session:
-        user = ensure_user(
-            session,
-            user_ref="ref-anna",
-            telegram_user_id=111,
-            chat_id=222,
-            language="it",
-            now=LATER,
-        )
+        user = contact(session, now=LATER)
         assert user.updated_at == NOW
 
 
 def test_a_user_without_telegram_has_no_chat_link(db: Database) -> None:
     with db.session() as session:
-        ensure_user(
-            session,
-            user_ref="terminal",
-            telegram_user_id=None,
-            chat_id=None,
-            language=None,
-            now=NOW,
-        )
+        contact(session, user_ref="terminal", telegram_user_id=None, chat_id=None, language=None)
     with db.session() as session:
         assert find_user(session, user_ref="terminal") is not None
         assert chat_id_for(session, user_ref="terminal") is None
@@ -115,25 +88,14 @@ def test_a_user_without_telegram_has_no_chat_link(db: Database) -> None:
 @pytest.mark.parametrize(("telegram_user_id", "chat_id"), [(111, None), (None, 222)])
 def test_telegram_ids_come_in_pairs(telegram_user_id: int | None, chat_id: int | None) -> None:
     with Session() as session, pytest.raises(ValueError, match="go together"):  # no SQL is sent
-        ensure_user(
-            session,
-            user_ref="ref-anna",
-            telegram_user_id=telegram_user_id,
-            chat_id=chat_id,
-            language="it",
-            now=NOW,
-        )
+        contact(session, telegram_user_id=telegram_user_id, chat_id=chat_id)
 
 
 def test_a_rotated_pseudonym_takes_over_the_chat_link(db: Database) -> None:
     with db.session() as session:
-        ensure_user(
-            session, user_ref="ref-old", telegram_user_id=111, chat_id=222, language="it", now=NOW
-        )
+        contact(session, user_ref="ref-old")
     with db.session() as session:
-        ensure_user(
-            session, user_ref="ref-new", telegram_user_id=111, chat_id=222, language="it", now=LATER
-        )
+        contact(session, user_ref="ref-new", now=LATER)
     with db.session() as session:
         assert find_user_ref_by_telegram_id(session, telegram_user_id=111) == "ref-new"
         assert chat_id_for(session, user_ref="ref-old") is None
@@ -143,14 +105,7 @@ def test_a_rotated_pseudonym_takes_over_the_chat_link(db: Database) -> None:
 def test_telegram_ids_beyond_32_bits(db: Database) -> None:
     big_user, big_chat = 7_123_456_789, -1_001_234_567_890
     with db.session() as session:
-        ensure_user(
-            session,
-            user_ref="ref-anna",
-            telegram_user_id=big_user,
-            chat_id=big_chat,
-            language="it",
-            now=NOW,
-        )
+        contact(session, telegram_user_id=big_user, chat_id=big_chat)
     with db.session() as session:
         assert find_user_ref_by_telegram_id(session, telegram_user_id=big_user) == "ref-anna"
         assert chat_id_for(session, user_ref="ref-anna") == big_chat
@@ -158,9 +113,7 @@ def test_telegram_ids_beyond_32_bits(db: Database) -> None:
 
 def test_consent_is_recorded_with_version_and_time(db: Database) -> None:
     with db.session() as session:
-        ensure_user(
-            session, user_ref="ref-anna", telegram_user_id=111, chat_id=222, language="it", now=NOW
-        )
+        contact(session)
     with db.session() as session:
         user = find_user(session, user_ref="ref-anna")
         assert user is not None and user.consent_at is None
@@ -177,9 +130,7 @@ def test_consent_is_recorded_with_version_and_time(db: Database) -> None:
 
 def test_role_language_and_blocked(db: Database) -> None:
     with db.session() as session:
-        ensure_user(
-            session, user_ref="ref-anna", telegram_user_id=111, chat_id=222, language="it", now=NOW
-        )
+        contact(session)
     before = datetime.now(UTC)
     with db.session() as session:
         set_role(session, user_ref="ref-anna", role="company")
@@ -194,9 +145,7 @@ def test_role_language_and_blocked(db: Database) -> None:
 
 def test_unknown_role_is_refused_and_nothing_changes(db: Database) -> None:
     with db.session() as session:
-        ensure_user(
-            session, user_ref="ref-anna", telegram_user_id=111, chat_id=222, language="it", now=NOW
-        )
+        contact(session)
         set_role(session, user_ref="ref-anna", role="worker")
     with pytest.raises(ValueError, match="unknown role 'admin'"), db.session() as session:
         set_role(session, user_ref="ref-anna", role="admin")
@@ -207,29 +156,13 @@ def test_unknown_role_is_refused_and_nothing_changes(db: Database) -> None:
 
 def test_writing_to_the_bot_again_clears_blocked(db: Database) -> None:
     with db.session() as session:
-        ensure_user(
-            session, user_ref="ref-anna", telegram_user_id=111, chat_id=222, language="it", now=NOW
-        )
+        contact(session)
         set_blocked(session, user_ref="ref-anna", blocked=True)
     with db.session() as session:  # no Telegram ids: not a message from the user
-        user = ensure_user(
-            session,
-            user_ref="ref-anna",
-            telegram_user_id=None,
-            chat_id=None,
-            language=None,
-            now=NOW,
-        )
+        user = contact(session, telegram_user_id=None, chat_id=None, language=None)
         assert user.blocked is True
     with db.session() as session:
-        user = ensure_user(
-            session,
-            user_ref="ref-anna",
-            telegram_user_id=111,
-            chat_id=222,
-            language=None,
-            now=LATER,
-        )
+        user = contact(session, language=None, now=LATER)
         assert (user.blocked, user.updated_at) == (False, LATER)
 
 
@@ -248,23 +181,9 @@ def test_changing_an_unknown_user_is_a_bug_reported_as_such(db: Database) -> Non
 def test_naive_times_and_oversized_values_are_refused(db: Database) -> None:
     with db.session() as session:
         with pytest.raises(ValueError, match="timezone-aware"):
-            ensure_user(
-                session,
-                user_ref="ref-anna",
-                telegram_user_id=None,
-                chat_id=None,
-                language="it",
-                now=datetime(2026, 3, 2, 9, 30),
-            )
+            contact(session, telegram_user_id=None, chat_id=None, now=datetime(2026, 3, 2, 9, 30))
         with pytest.raises(ValueError, match="user_ref"):
-            ensure_user(
-                session,
-                user_ref="x" * 129,
-                telegram_user_id=None,
-                chat_id=None,
-                language=None,
-                now=NOW,
-            )
+            contact(session, user_ref="x" * 129, telegram_user_id=None, chat_id=None, language=None)
         with pytest.raises(ValueError, match="user_ref"):
             find_user(session, user_ref="")
         assert session.scalar(select(func.count()).select_from(User)) == 0
@@ -275,9 +194,7 @@ def test_simultaneous_first_contacts_make_one_user(db: Database) -> None:
     race(
         db,
         4,
-        lambda session, _: ensure_user(
-            session, user_ref="ref-anna", telegram_user_id=111, chat_id=222, language="it", now=NOW
-        ),
+        lambda session, _: contact(session),
     )
     with db.session() as session:
         assert session.scalar(select(func.count()).select_from(User)) == 1
