@@ -32,7 +32,7 @@ from needs import plan_line
 from nlu import Parse
 from nlu.language import DEFAULT_LANGUAGE, Language, LanguageDetector, default_detector
 from nlu.replies import yes_or_no
-from storage import find_company_plan, find_user
+from storage import find_company_plan
 
 SMALLTALK = {
     "greet": texts.GREETING,
@@ -143,6 +143,10 @@ class Answerer:
 
     def prepare(self, text: str) -> str:
         return self._retriever.prepare(text)[0]
+
+    def vectors(self, prepared: Sequence[str]) -> list[Vectors]:
+        """The encoder's vectors for prepared texts, in one encoder call."""
+        return self._retriever.embed_many(prepared)
 
     def ask(self, ctx: Context, analysis: Analysis, result: SearchResult | None = None) -> Step:
         """Answer free text: small talk, out of scope, or the knowledge base's best reply.
@@ -331,12 +335,9 @@ class Answerer:
 
 def own_plan_line(ctx: Context, topic: str) -> str | None:
     """The line about a worker's company plan for `topic`; None without a worker's plan."""
-    if ctx.role != "worker":
+    if ctx.role != "worker" or ctx.company_id is None:
         return None
-    user = find_user(ctx.session, user_ref=ctx.user_ref)
-    if user is None or user.company_id is None:
-        return None
-    plan = find_company_plan(ctx.session, company_id=user.company_id)
+    plan = find_company_plan(ctx.session, company_id=ctx.company_id)
     if plan is None:
         return None
     return plan_line(plan, topic, ctx.translations.plan_wording(ctx.language))

@@ -12,6 +12,7 @@ vocabulary covers. Thresholds are settings, chosen on the evaluation set (see be
 
 from __future__ import annotations
 
+import functools
 import logging
 import threading
 from collections import OrderedDict
@@ -32,6 +33,9 @@ from knowledge.phrasings import Phrasings
 from sportello.errors import SportelloError
 
 logger = logging.getLogger(__name__)
+
+PREPARED_CACHE_SIZE = 4096
+"""Recent messages whose prepared text is remembered (a few hundred kB at most)."""
 
 Decision = Literal["answer", "clarify", "fallback"]
 Fusion = Literal["zscore", "rrf", "lexical", "dense"]
@@ -198,6 +202,7 @@ class Retriever:
             if self._phrasings
             else self._lexical
         )
+        self._prepared = functools.lru_cache(maxsize=PREPARED_CACHE_SIZE)(self._prepare)
         self._cache: OrderedDict[str, Vectors] = OrderedDict()
         self._cache_lock = threading.Lock()
         self._audience_mask = {
@@ -315,7 +320,13 @@ class Retriever:
     def prepare(self, query: str) -> tuple[str, bool]:
         """The question in the message: courtesies, signature and repetitions removed
         (`knowledge.condense`), white space collapsed, an over-long rest cut at a word boundary.
+
+        A turn prepares its text more than once (analysis, then search, which accepts raw
+        text too), so recent results are remembered.
         """
+        return self._prepared(query)
+
+    def _prepare(self, query: str) -> tuple[str, bool]:
         text = " ".join(condense(query).split())
         if not text:
             raise QueryError("la domanda è vuota: scrivi che cosa vuoi sapere")
