@@ -338,6 +338,8 @@ class _MethodHandler(RequestHandler):  # type: ignore[misc]
             for key, parts in self.request.files.items():
                 files[key] = parts[0]["body"]
                 params.setdefault(key, parts[0]["filename"])
+        for key, values in self.request.query_arguments.items():  # as the Bot API, a query
+            params.setdefault(key, _decode(values[0].decode()))  # string is read like a form
         if token != TOKEN:
             self.set_status(401)
             self.finish({"ok": False, "error_code": 401, "description": "Unauthorized"})
