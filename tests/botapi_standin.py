@@ -322,11 +322,32 @@ class _QuietApplication(Application):
         """No access log: its lines carry the token, and the bot's own logs are under test."""
 
 
+_METHODS = {
+    name.lower(): name
+    for name in (
+        "getUpdates",
+        "getMe",
+        "sendMessage",
+        "sendDocument",
+        "answerCallbackQuery",
+        "getChat",
+        "getChatMember",
+        "createForumTopic",
+        "getWebhookInfo",
+        "setWebhook",
+        "deleteWebhook",
+        "setMyCommands",
+    )
+}
+"""Method names as the tests spell them, by their lower case."""
+
+
 class _MethodHandler(RequestHandler):  # type: ignore[misc]
     def initialize(self, standin: BotApiStandIn) -> None:
         self.standin = standin
 
     async def post(self, token: str, method: str) -> None:
+        method = _METHODS.get(method.lower(), method)  # the Bot API ignores the case
         params: dict[str, Any] = {}
         files: dict[str, bytes] = {}
         content_type = self.request.headers.get("Content-Type", "")
