@@ -15,6 +15,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Protocol
 
+import numpy as np
+from numpy.typing import NDArray
+
 from handlers import callbacks, texts
 from handlers.context import Context
 from handlers.flows import interview
@@ -57,6 +60,9 @@ class Analysis:
     parse: Parse
     language: Language = ITALIAN
     """The message's language (nlu.language): retrieval searches on that language's path."""
+    similarity: NDArray[np.float64] | None = None
+    """The dense side of the search for `prepared` on `language`'s path, computed with the
+    other messages of the batch (Retriever.dense_scores)."""
 
 
 class IntentParser(Protocol):
@@ -96,12 +102,19 @@ class Answerer:
             self._detector.detect(text, hint)
             for text, hint in zip(texts, hints or [None] * len(texts), strict=True)
         ]
+        similarities = self._retriever.dense_scores(vectors, [lang.code for lang in languages])
         return [
             Analysis(
-                text, p, truncated, vector, self._intents.parse_with_vector(p, vector), language
+                text,
+                p,
+                truncated,
+                vector,
+                self._intents.parse_with_vector(p, vector),
+                language,
+                similarity,
             )
-            for text, (p, truncated), vector, language in zip(
-                texts, prepared, vectors, languages, strict=True
+            for text, (p, truncated), vector, language, similarity in zip(
+                texts, prepared, vectors, languages, similarities, strict=True
             )
         ]
 
@@ -127,6 +140,7 @@ class Answerer:
         prepared: str,
         vector: Vectors | None,
         language: str = DEFAULT_LANGUAGE,
+        similarity: NDArray[np.float64] | None = None,
     ) -> SearchResult:
         """Search the knowledge base for `prepared`, preferring the user's role's entries,
         on the path of the message's language (other languages have phrasings of their own).
@@ -138,8 +152,19 @@ class Answerer:
         if audience == "worker" and speaks_as_employer(prepared):
             audience = None
         return self._retriever.search(
-            prepared, audience=audience, k=5, query_vector=vector, language=language
+            prepared,
+            audience=audience,
+            k=5,
+            query_vector=vector,
+            language=language,
+            similarity=similarity,
         )
+
+    def search_analysed(self, ctx: Context, analysis: Analysis) -> SearchResult:
+        """`search` for an analysed message, on its language's path, reusing the dense side
+        computed with its batch."""
+        language = analysis.language.code
+        return self.search(ctx, analysis.prepared, analysis.vector, language, analysis.similarity)
 
     def prepare(self, text: str) -> str:
         return self._retriever.prepare(text)[0]
@@ -163,7 +188,7 @@ class Answerer:
             ctx.record.kind = "other"
             return Step.done(Reply(ctx.tr(SMALLTALK[reply])))
         if result is None:
-            result = self.search(ctx, prepared, analysis.vector, analysis.language.code)
+            result = self.search_analysed(ctx, analysis)
         self._record(ctx, result, prepared)
         if parse.intent == "report_need" and sure:
             wish = self._wish(ctx, result)
