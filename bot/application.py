@@ -35,6 +35,7 @@ from telegram.ext import (
     TypeHandler,
     filters,
 )
+from telegram.request import BaseRequest, HTTPXRequest
 
 from bot.adapter import delivery_of, to_turn
 from bot.delivery import Deliverer, TelegramSender, answer_callback
@@ -96,22 +97,29 @@ class DeskBot:
             )
         builder = ApplicationBuilder().token(s.token.get_secret_value())
         builder = builder.base_url(s.base_url).base_file_url(s.base_file_url)
+        polls: BaseRequest
         if s.http_client == "aiohttp":
             timeouts = {
                 "connect_timeout": s.connect_timeout,
                 "read_timeout": s.read_timeout,
                 "pool_timeout": s.read_timeout,
             }
+            polls = AiohttpRequest(connection_pool_size=1, **timeouts)
             builder = builder.request(
                 AiohttpRequest(connection_pool_size=s.connection_pool_size, **timeouts)
-            ).get_updates_request(AiohttpRequest(connection_pool_size=1, **timeouts))
+            )
         else:
+            polls = HTTPXRequest(  # the poll time is added to the read timeout per poll
+                connection_pool_size=1,
+                connect_timeout=s.connect_timeout,
+                read_timeout=s.read_timeout,
+            )
             builder = (
                 builder.connection_pool_size(s.connection_pool_size)
                 .connect_timeout(s.connect_timeout)
                 .read_timeout(s.read_timeout)
-                .get_updates_read_timeout(s.read_timeout)  # PTB adds the poll time itself
             )
+        builder = builder.get_updates_request(polls)
         gate = UpdateGate()
         if s.mode == "webhook":
             builder = builder.update_queue(AckQueue(gate))
@@ -137,7 +145,7 @@ class DeskBot:
         # updates are acknowledged to Telegram only once handled (bot/intake.py)
         application.add_handler(TypeHandler(Update, gate.on_done), group=DONE_GROUP)
         if s.mode == "polling" and application.updater is not None:
-            application.updater.bot = GatedBot(application.bot, gate)  # type: ignore[assignment]
+            application.updater.bot = GatedBot(application.bot, gate, polls)  # type: ignore[assignment]
         return application
 
     async def _post_init(self, application: Application) -> None:  # type: ignore[type-arg]

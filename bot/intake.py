@@ -24,11 +24,15 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime as dt
+import json
+import urllib.parse
 from collections.abc import Sequence
 from typing import Any
 
 from telegram import Bot, Update
 from telegram.ext import ContextTypes
+from telegram.request import BaseRequest
 
 DONE_GROUP = 1_000_000
 """Handler group of the gate's `done` handler: after every other group."""
@@ -56,14 +60,15 @@ class UpdateGate:
         oldest = min(self._open)
         return oldest if wanted is None else min(wanted, oldest)
 
-    def take(self, updates: Sequence[Update], offset: int | None) -> list[Update]:
-        """The updates not seen before (now in flight); forget what the server let go."""
+    def take(self, updates: Sequence[dict[str, Any]], offset: int | None) -> list[dict[str, Any]]:
+        """The updates (as JSON) not seen before, now in flight; forget what the server let
+        go."""
         if offset is not None:
             self._seen = {update_id for update_id in self._seen if update_id >= offset}
-        fresh = [update for update in updates if update.update_id not in self._seen]
+        fresh = [update for update in updates if update["update_id"] not in self._seen]
         for update in fresh:
-            self._seen.add(update.update_id)
-            self._open.add(update.update_id)
+            self._seen.add(update["update_id"])
+            self._open.add(update["update_id"])
         return fresh
 
     def taken(self, update_id: int) -> asyncio.Future[None]:
@@ -94,24 +99,61 @@ class UpdateGate:
 
 class GatedBot:
     """The bot as the polling `Updater` sees it: `get_updates` goes through the gate,
-    everything else is the real bot's."""
+    everything else is the real bot's.
 
-    def __init__(self, bot: Bot, gate: UpdateGate) -> None:
+    Because the offset stays at the oldest update in flight, under load every poll brings
+    back the updates still being handled along with the new ones. They are fetched as raw
+    JSON through the bot's polling request (`requests`, the one given to the application as
+    `get_updates_request`) and only the new ones become `Update` objects: building one costs
+    more than the rest of its trip through this process, and a busy desk would otherwise
+    build each update three or four times.
+    """
+
+    def __init__(self, bot: Bot, gate: UpdateGate, requests: BaseRequest) -> None:
         self._bot = bot
         self._gate = gate
+        self._requests = requests
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._bot, name)
 
-    async def get_updates(self, offset: int | None = None, **kwargs: Any) -> Any:
+    async def get_updates(
+        self,
+        offset: int | None = None,
+        timeout: float | dt.timedelta | None = None,
+        allowed_updates: Sequence[str] | None = None,
+        **kwargs: Any,
+    ) -> tuple[Update, ...]:
         asked = self._gate.offset(offset)
-        updates = await self._bot.get_updates(offset=asked, **kwargs)
-        fresh = self._gate.take(updates, asked)
-        if updates and not fresh and self._gate.offset(offset) == asked:
+        raw = await self._fetch(asked, timeout, allowed_updates)
+        fresh = self._gate.take(raw, asked)
+        if raw and not fresh and self._gate.offset(offset) == asked:
             # only updates in flight came back, and the oldest is still in flight: asking
             # again now would get the same answer
             await self._gate.wait_for_progress(REPOLL_WAIT_SECONDS)
-        return tuple(fresh)
+        return Update.de_list(fresh, self._bot)
+
+    async def _fetch(
+        self,
+        offset: int | None,
+        timeout: float | dt.timedelta | None,
+        allowed_updates: Sequence[str] | None,
+    ) -> list[dict[str, Any]]:
+        """getUpdates as Bot.get_updates asks it (the read timeout is the request's own plus
+        the long-poll time), answered as JSON. The parameters go in the query string, which
+        the Bot API takes like a form."""
+        poll = timeout.total_seconds() if isinstance(timeout, dt.timedelta) else timeout
+        seconds = int(poll or 0)
+        parameters: dict[str, object] = {"timeout": seconds}
+        if offset is not None:
+            parameters["offset"] = offset
+        if allowed_updates is not None:
+            parameters["allowed_updates"] = json.dumps(list(allowed_updates))
+        result = await self._requests.post(
+            f"{self._bot.base_url}/getUpdates?{urllib.parse.urlencode(parameters)}",
+            read_timeout=(self._requests.read_timeout or 0) + seconds,
+        )
+        return result if isinstance(result, list) else []
 
 
 class AckQueue(asyncio.Queue[object]):

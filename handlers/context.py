@@ -61,6 +61,10 @@ class Context:
     chosen_language: str | None = None
     """The language the user chose with /lingua: it overrides detection."""
     translations: Translations = field(default_factory=Translations.italian_only)
+    company_id: int | None = None
+    """The user's company (joined with a code), read with the turn's state: answers and the
+    interview invite look at it on most turns, so it must not cost a query of its own. A step
+    that joins a company sets it."""
 
     @property
     def language(self) -> str:
@@ -88,6 +92,7 @@ class Context:
         detected_language: str = DEFAULT_LANGUAGE,
         chosen_language: str | None = None,
         translations: Translations | None = None,
+        company_id: int | None = None,
     ) -> Context:
         """`started` is when the turn arrived (time.perf_counter), for the logged latency."""
         return cls(
@@ -107,6 +112,7 @@ class Context:
             detected_language=detected_language,
             chosen_language=chosen_language,
             translations=translations or Translations.italian_only(),
+            company_id=company_id,
         )
 
     def say(self, reply: Reply) -> None:

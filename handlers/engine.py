@@ -198,6 +198,7 @@ class DialogueEngine:
             detected_language=detected,
             chosen_language=normalise_hint(user.chosen_language),
             translations=self._translations,
+            company_id=user.company_id,
         )
         self._dispatch(ctx, analysis)
         if ctx.erased:

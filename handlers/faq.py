@@ -15,6 +15,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Protocol
 
+import numpy as np
+from numpy.typing import NDArray
+
 from handlers import callbacks, texts
 from handlers.context import Context
 from handlers.flows import interview
@@ -32,7 +35,7 @@ from needs import plan_line
 from nlu import Parse
 from nlu.language import DEFAULT_LANGUAGE, Language, LanguageDetector, default_detector
 from nlu.replies import yes_or_no
-from storage import find_company_plan, find_user
+from storage import find_company_plan
 
 SMALLTALK = {
     "greet": texts.GREETING,
@@ -57,6 +60,9 @@ class Analysis:
     parse: Parse
     language: Language = ITALIAN
     """The message's language (nlu.language): retrieval searches on that language's path."""
+    similarity: NDArray[np.float64] | None = None
+    """The dense side of the search for `prepared` on `language`'s path, computed with the
+    other messages of the batch (Retriever.dense_scores)."""
 
 
 class IntentParser(Protocol):
@@ -96,12 +102,19 @@ class Answerer:
             self._detector.detect(text, hint)
             for text, hint in zip(texts, hints or [None] * len(texts), strict=True)
         ]
+        similarities = self._retriever.dense_scores(vectors, [lang.code for lang in languages])
         return [
             Analysis(
-                text, p, truncated, vector, self._intents.parse_with_vector(p, vector), language
+                text,
+                p,
+                truncated,
+                vector,
+                self._intents.parse_with_vector(p, vector),
+                language,
+                similarity,
             )
-            for text, (p, truncated), vector, language in zip(
-                texts, prepared, vectors, languages, strict=True
+            for text, (p, truncated), vector, language, similarity in zip(
+                texts, prepared, vectors, languages, similarities, strict=True
             )
         ]
 
@@ -127,6 +140,7 @@ class Answerer:
         prepared: str,
         vector: Vectors | None,
         language: str = DEFAULT_LANGUAGE,
+        similarity: NDArray[np.float64] | None = None,
     ) -> SearchResult:
         """Search the knowledge base for `prepared`, preferring the user's role's entries,
         on the path of the message's language (other languages have phrasings of their own).
@@ -138,11 +152,26 @@ class Answerer:
         if audience == "worker" and speaks_as_employer(prepared):
             audience = None
         return self._retriever.search(
-            prepared, audience=audience, k=5, query_vector=vector, language=language
+            prepared,
+            audience=audience,
+            k=5,
+            query_vector=vector,
+            language=language,
+            similarity=similarity,
         )
+
+    def search_analysed(self, ctx: Context, analysis: Analysis) -> SearchResult:
+        """`search` for an analysed message, on its language's path, reusing the dense side
+        computed with its batch."""
+        language = analysis.language.code
+        return self.search(ctx, analysis.prepared, analysis.vector, language, analysis.similarity)
 
     def prepare(self, text: str) -> str:
         return self._retriever.prepare(text)[0]
+
+    def vectors(self, prepared: Sequence[str]) -> list[Vectors]:
+        """The encoder's vectors for prepared texts, in one encoder call."""
+        return self._retriever.embed_many(prepared)
 
     def ask(self, ctx: Context, analysis: Analysis, result: SearchResult | None = None) -> Step:
         """Answer free text: small talk, out of scope, or the knowledge base's best reply.
@@ -159,7 +188,7 @@ class Answerer:
             ctx.record.kind = "other"
             return Step.done(Reply(ctx.tr(SMALLTALK[reply])))
         if result is None:
-            result = self.search(ctx, prepared, analysis.vector, analysis.language.code)
+            result = self.search_analysed(ctx, analysis)
         self._record(ctx, result, prepared)
         if parse.intent == "report_need" and sure:
             wish = self._wish(ctx, result)
@@ -331,12 +360,9 @@ class Answerer:
 
 def own_plan_line(ctx: Context, topic: str) -> str | None:
     """The line about a worker's company plan for `topic`; None without a worker's plan."""
-    if ctx.role != "worker":
+    if ctx.role != "worker" or ctx.company_id is None:
         return None
-    user = find_user(ctx.session, user_ref=ctx.user_ref)
-    if user is None or user.company_id is None:
-        return None
-    plan = find_company_plan(ctx.session, company_id=user.company_id)
+    plan = find_company_plan(ctx.session, company_id=ctx.company_id)
     if plan is None:
         return None
     return plan_line(plan, topic, ctx.translations.plan_wording(ctx.language))

@@ -84,7 +84,7 @@ def search_in_context(
     after the nursery); otherwise the reading with the better decision wins.
     """
     language = analysis.language.code
-    alone = answerer.search(ctx, analysis.prepared, analysis.vector, language)
+    alone = answerer.search_analysed(ctx, analysis)
     combined = answerer.search(ctx, answerer.prepare(f"{previous} {analysis.text}"), None, language)
     if alone.best is None or combined.best is None:
         return combined if alone.best is None else alone

@@ -135,15 +135,37 @@ class DenseIndex:
         them get the lowest similarity seen, an upper bound that keeps them below every entry
         that was found.
         """
+        return self.entry_scores_many(query_vector.reshape(1, -1), depth, multilingual)[0]
+
+    def entry_scores_many(
+        self, query_vectors: Vectors, depth: int = 256, multilingual: bool = False
+    ) -> list[NDArray[np.float64]]:
+        """`entry_scores` for several queries (rows) at once.
+
+        The index is read from memory once for all of them instead of once per query: with
+        the other languages' phrasings it is tens of megabytes, and streaming it is most of
+        the cost of a search, so a batch of turns shares that cost.
+        """
         index, owner_of, count = self._index, self._owners, self.unit_count
         if multilingual and self._foreign is not None:
             index, owner_of = self._foreign[2], self._foreign[1]
             count = int(self._foreign[0].shape[0])
         k = min(depth, count)
-        similarities, units = index.search(query_vector.reshape(1, -1), k)
-        found = units[0] >= 0
-        sims = similarities[0][found].astype(np.float64)
-        owners = owner_of[units[0][found]]
+        similarities, units = index.search(np.ascontiguousarray(query_vectors), k)
+        return [
+            self._per_entry(row_similarities, row_units, owner_of)
+            for row_similarities, row_units in zip(similarities, units, strict=True)
+        ]
+
+    def _per_entry(
+        self,
+        similarities: NDArray[np.float32],
+        units: NDArray[np.int64],
+        owner_of: NDArray[np.int64],
+    ) -> NDArray[np.float64]:
+        found = units >= 0
+        sims = similarities[found].astype(np.float64)
+        owners = owner_of[units[found]]
         scores = np.full(self._entry_count, sims.min() if sims.size else 0.0, dtype=np.float64)
         # Visit from least to most similar so the best phrasing of each entry is written last.
         order = np.argsort(sims)

@@ -12,6 +12,7 @@ vocabulary covers. Thresholds are settings, chosen on the evaluation set (see be
 
 from __future__ import annotations
 
+import functools
 import logging
 import threading
 from collections import OrderedDict
@@ -32,6 +33,9 @@ from knowledge.phrasings import Phrasings
 from sportello.errors import SportelloError
 
 logger = logging.getLogger(__name__)
+
+PREPARED_CACHE_SIZE = 4096
+"""Recent messages whose prepared text is remembered (a few hundred kB at most)."""
 
 Decision = Literal["answer", "clarify", "fallback"]
 Fusion = Literal["zscore", "rrf", "lexical", "dense"]
@@ -198,6 +202,7 @@ class Retriever:
             if self._phrasings
             else self._lexical
         )
+        self._prepared = functools.lru_cache(maxsize=PREPARED_CACHE_SIZE)(self._prepare)
         self._cache: OrderedDict[str, Vectors] = OrderedDict()
         self._cache_lock = threading.Lock()
         self._audience_mask = {
@@ -221,6 +226,7 @@ class Retriever:
         k: int = 5,
         query_vector: Vectors | None = None,
         language: str | None = None,
+        similarity: NDArray[np.float64] | None = None,
     ) -> SearchResult:
         """Rank entries for `query`, best first, and decide what the desk should do.
 
@@ -228,7 +234,8 @@ class Retriever:
         classifier shares the encoder) skip a second encoder call. `language` is the message's
         detected language (nlu.language): anything but Italian is also matched against the
         entries' phrasings in that and the other languages (knowledge/phrasings), with BM25
-        weighted by `foreign_lexical_weight`; None or "it" is the Italian path.
+        weighted by `foreign_lexical_weight`; None or "it" is the Italian path. `similarity`
+        is the dense side already computed for this query on this path (`dense_scores`).
         """
         text, truncated = self.prepare(query)
         foreign = language is not None and language != "it"
@@ -236,10 +243,11 @@ class Retriever:
         terms = bm25.query_terms(text)
         lexical = bm25.scores(terms)
         matched = bm25.matched(terms)
-        vector = query_vector if query_vector is not None else self.embed(text)
-        similarity = self._dense.entry_scores(
-            vector, self.settings.dense_depth, multilingual=foreign
-        )
+        if similarity is None:
+            vector = query_vector if query_vector is not None else self.embed(text)
+            similarity = self._dense.entry_scores(
+                vector, self.settings.dense_depth, multilingual=foreign
+            )
         fused = self._fuse(
             lexical,
             similarity,
@@ -275,6 +283,27 @@ class Retriever:
             self._candidates(decision, hits, keyword=keyword),
             keyword,
         )
+
+    def dense_scores(
+        self, vectors: Sequence[Vectors], languages: Sequence[str | None]
+    ) -> list[NDArray[np.float64]]:
+        """The dense side of `search` for several queries, in one index pass per path
+        (Italian, other languages): what a batch of turns would otherwise do query by query."""
+        scores: list[NDArray[np.float64] | None] = [None] * len(vectors)
+        for foreign in (False, True):
+            rows = [
+                i
+                for i, language in enumerate(languages)
+                if (language is not None and language != "it") == foreign
+            ]
+            if rows:
+                matrix = np.stack([vectors[i] for i in rows])
+                found = self._dense.entry_scores_many(
+                    matrix, self.settings.dense_depth, multilingual=foreign
+                )
+                for i, row in zip(rows, found, strict=True):
+                    scores[i] = row
+        return [row for row in scores if row is not None]
 
     def embed(self, prepared_query: str) -> Vectors:
         """The encoder's unit vector for an already prepared query (see `embed_many`)."""
@@ -315,7 +344,13 @@ class Retriever:
     def prepare(self, query: str) -> tuple[str, bool]:
         """The question in the message: courtesies, signature and repetitions removed
         (`knowledge.condense`), white space collapsed, an over-long rest cut at a word boundary.
+
+        A turn prepares its text more than once (analysis, then search, which accepts raw
+        text too), so recent results are remembered.
         """
+        return self._prepared(query)
+
+    def _prepare(self, query: str) -> tuple[str, bool]:
         text = " ".join(condense(query).split())
         if not text:
             raise QueryError("la domanda è vuota: scrivi che cosa vuoi sapere")

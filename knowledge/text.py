@@ -49,9 +49,17 @@ STOP_WORDS: frozenset[str] = frozenset(
 )
 
 
+@lru_cache(maxsize=4096)
 def fold(text: str) -> str:
-    """Lower-case and strip accents, so "perché", "perche'" and "PERCHE" meet."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    """Lower-case and strip accents, so "perché", "perche'" and "PERCHE" meet.
+
+    A turn folds its message a dozen times (intents, hand-off cues, follow-ups), so recent
+    results are kept; plain ASCII, most messages, has nothing to decompose.
+    """
+    folded = text.casefold()
+    if folded.isascii():
+        return folded
+    decomposed = unicodedata.normalize("NFKD", folded)
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 

@@ -34,6 +34,7 @@ _LOAD = (
         _users.c.consent_at,
         _users.c.blocked,
         _users.c.last_seen_at,
+        _users.c.company_id,
         _links.c.telegram_user_id,
         _links.c.chat_id,
         _conversations.c.flow,
@@ -65,6 +66,8 @@ class TurnState:
     last_seen_at: datetime | None = None
     chosen_language: str | None = None
     chat_language: str | None = None
+    company_id: int | None = None
+    """The company the user joined with a code: flows read it instead of loading the user."""
 
     def is_current(
         self,
@@ -114,4 +117,5 @@ def load_turn_state(session: Session, *, user_ref: str) -> TurnState | None:
         last_seen_at=row.last_seen_at,
         chosen_language=row.chosen_language,
         chat_language=row.chat_language,
+        company_id=row.company_id,
     )

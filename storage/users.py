@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from storage.checks import aware_utc, bounded_text, day_start, one_of, optional_text
@@ -177,10 +177,19 @@ def set_chosen_language(session: Session, *, user_ref: str, language: str | None
 
 
 def set_chat_language(session: Session, *, user_ref: str, language: str) -> None:
-    """The language the conversation is in now (detected), for turns without text."""
-    user = require_user(session, user_ref)
-    user.chat_language = bounded_text(language, "language", LANGUAGE_LENGTH)
-    session.flush()
+    """The language the conversation is in now (detected), for turns without text.
+
+    One UPDATE, no load first: a turn that detects a new language writes it on the hot path
+    (every first message). A `User` already loaded in the session is updated too.
+    """
+    result = session.execute(
+        update(User)
+        .where(User.user_ref == check_user_ref(user_ref))
+        .values(chat_language=bounded_text(language, "language", LANGUAGE_LENGTH))
+        .execution_options(synchronize_session="evaluate")
+    )
+    if not result.rowcount:  # type: ignore[attr-defined]
+        raise NotFoundError("no such user — call ensure_user() for it first")
 
 
 def set_blocked(session: Session, *, user_ref: str, blocked: bool) -> None:

@@ -322,11 +322,32 @@ class _QuietApplication(Application):
         """No access log: its lines carry the token, and the bot's own logs are under test."""
 
 
+_METHODS = {
+    name.lower(): name
+    for name in (
+        "getUpdates",
+        "getMe",
+        "sendMessage",
+        "sendDocument",
+        "answerCallbackQuery",
+        "getChat",
+        "getChatMember",
+        "createForumTopic",
+        "getWebhookInfo",
+        "setWebhook",
+        "deleteWebhook",
+        "setMyCommands",
+    )
+}
+"""Method names as the tests spell them, by their lower case."""
+
+
 class _MethodHandler(RequestHandler):  # type: ignore[misc]
     def initialize(self, standin: BotApiStandIn) -> None:
         self.standin = standin
 
     async def post(self, token: str, method: str) -> None:
+        method = _METHODS.get(method.lower(), method)  # the Bot API ignores the case
         params: dict[str, Any] = {}
         files: dict[str, bytes] = {}
         content_type = self.request.headers.get("Content-Type", "")
@@ -338,6 +359,8 @@ class _MethodHandler(RequestHandler):  # type: ignore[misc]
             for key, parts in self.request.files.items():
                 files[key] = parts[0]["body"]
                 params.setdefault(key, parts[0]["filename"])
+        for key, values in self.request.query_arguments.items():  # as the Bot API, a query
+            params.setdefault(key, _decode(values[0].decode()))  # string is read like a form
         if token != TOKEN:
             self.set_status(401)
             self.finish({"ok": False, "error_code": 401, "description": "Unauthorized"})

@@ -174,8 +174,7 @@ def invite_button(ctx: Context, topic: str) -> Button | None:
 
 
 def _company_of(ctx: Context) -> int | None:
-    user = find_user(ctx.session, user_ref=ctx.user_ref)
-    return None if user is None else user.company_id
+    return ctx.company_id
 
 
 def _add_wish(draft: dict[str, Any], wish: str | None) -> None:

@@ -256,6 +256,7 @@ def join(ctx: Context, code: str) -> Reply | None:
     )
     if company is None:
         return None
+    ctx.company_id = company.id
     return Reply(ctx.tr(texts.COMPANY_JOINED).format(name=company.name))
 
 

@@ -64,7 +64,12 @@ def _two_questions(desk: Desk, ctx: Context, event: Event, parts: list[str]) -> 
     """
     answerer = desk.answerer
     language = event.analysis.language.code if event.analysis is not None else DEFAULT_LANGUAGE
-    results = [answerer.search(ctx, answerer.prepare(part), None, language) for part in parts[:2]]
+    prepared = [answerer.prepare(part) for part in parts[:2]]
+    vectors = answerer.vectors(prepared)  # one encoder call for both parts
+    results = [
+        answerer.search(ctx, text, vector, language)
+        for text, vector in zip(prepared, vectors, strict=True)
+    ]
     if any(r.decision != "answer" for r in results):
         return None
     entries: list[Entry] = [r.candidates[0].entry for r in results]
@@ -94,7 +99,7 @@ def _two_questions(desk: Desk, ctx: Context, event: Event, parts: list[str]) -> 
         *replies,
         interaction=interaction_id,
         feedback_open=True,
-        question=answerer.prepare(parts[1]),
+        question=prepared[1],
         entry=entries[1].id,
         at=ctx.now.isoformat(),
     )
