@@ -14,7 +14,7 @@ from knowledge import load_knowledge_base
 from storage import Database, Ticket, add_company
 from tests.conftest import KEY, DeskParts
 from tests.dialogue.conftest import Chat
-from tests.dialogue.test_interface_languages import SPEAKERS, nursery_title
+from tests.dialogue.test_interface_languages import SPEAKERS, Speaker, nursery_title
 
 pytestmark = pytest.mark.integration
 
@@ -42,9 +42,9 @@ def desk(database: Database, desk_parts: DeskParts) -> DialogueEngine:
 
 @pytest.mark.parametrize("speaker", SPEAKERS, ids=[s.language for s in SPEAKERS])
 def test_the_list_of_requests_names_the_topic_in_the_workers_language(
-    desk: DialogueEngine, database: Database, speaker: object
+    desk: DialogueEngine, database: Database, speaker: Speaker
 ) -> None:
-    lang = speaker.language  # type: ignore[attr-defined]
+    lang = speaker.language
     tr = CATALOGS.translator(lang)
     chat = Chat(desk)
 
@@ -52,13 +52,13 @@ def test_the_list_of_requests_names_the_topic_in_the_workers_language(
         return chat.handle(chat._turn(text=text, language=lang)).replies
 
     chat.handle(chat._turn(command="start", language=lang))
-    say(speaker.yes)  # type: ignore[attr-defined]
-    say(speaker.role)  # type: ignore[attr-defined]
-    say(speaker.no)  # type: ignore[attr-defined]
-    answer = say(speaker.question)  # type: ignore[attr-defined]
+    say(speaker.yes)
+    say(speaker.role)
+    say(speaker.no)
+    answer = say(speaker.question)
     if answer[-1].text == tr(texts.CLARIFY):
         chat.press(nursery_title(lang)[:12])
-    assert say(speaker.person)[-1].text == tr(texts.TICKET_CONFIRM)  # type: ignore[attr-defined]
+    assert say(speaker.person)[-1].text == tr(texts.TICKET_CONFIRM)
     chat.press(tr(texts.TICKET_CONFIRM_YES))
     if chat.text() == tr(texts.TICKET_SHARE):
         chat.press(tr(texts.TICKET_SHARE_NO))
