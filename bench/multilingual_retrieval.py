@@ -1,6 +1,7 @@
 """Retrieval across languages: each option, per language, next to Italian; writes Markdown.
 
     .venv/bin/python bench/multilingual_retrieval.py [--encoders use e5] [--out FILE]
+        [--multilingual bench/data/heldout_multilingual2.tsv] [--only "+ translations"]
 
 Every question is first given to the language detector (no hint: the worst case), then searched
 on the path the detected language picks — exactly what the desk does. Options:
@@ -17,7 +18,8 @@ Besides recall, the decision with the default thresholds: how many of the six la
 questions get the right answer or are offered the right topic in a clarifying question, and how
 many get a wrong answer.
 
-Sets: bench/data/heldout_multilingual.tsv (per language), Italian dev (../shared/dev_queries.tsv)
+Sets: bench/data/heldout_multilingual.tsv (per language; `--multilingual` picks another, e.g.
+the blind heldout_multilingual2.tsv), Italian dev (../shared/dev_queries.tsv)
 and held-out (bench/data/heldout_queries.tsv). Latency is detection + search, warm, one query at
 a time, on a machine shared with other work: compare rows with each other.
 """
@@ -63,12 +65,16 @@ def main() -> None:
     parser.add_argument("--encoders", nargs="*", default=["use"], choices=list(ENCODERS))
     parser.add_argument("--weights", nargs="*", type=float, default=[0.8, 0.4, 0.0])
     parser.add_argument("--out", type=Path)
+    parser.add_argument(
+        "--multilingual", type=Path, default=ROOT / "bench/data/heldout_multilingual.tsv"
+    )
+    parser.add_argument(
+        "--only", default="", help="measure only the options whose name contains this text"
+    )
     args = parser.parse_args()
     kb = load_knowledge_base()
     topics = list(kb.topics)
-    multilingual = read_labelled_queries(
-        ROOT / "bench/data/heldout_multilingual.tsv", known_labels=topics
-    )
+    multilingual = read_labelled_queries(args.multilingual, known_labels=topics)
     italian = {
         "it dev": read_labelled_queries(
             ROOT.parent / "shared" / "dev_queries.tsv", known_labels=topics
@@ -79,7 +85,7 @@ def main() -> None:
     }
     detector = LanguageDetector()
     lines = [
-        f"Knowledge base: {len(kb.entries)} entries; phrasings: "
+        f"Set: {args.multilingual.name}. Knowledge base: {len(kb.entries)} entries; phrasings: "
         + ", ".join(
             f"{lang} {sum(map(len, kb.phrasings.get(lang, {}).values()))}" for lang in LANGS
         )
@@ -118,6 +124,8 @@ def main() -> None:
                     variants.append((option, kb, settings, True))
             built: dict[int, Retriever] = {}
             for option, base, settings, routed in variants:
+                if args.only not in option:
+                    continue
                 key = id(base)
                 if key not in built:
                     folder = Path(scratch) / name / str(len(built))  # same content hash

@@ -226,7 +226,7 @@ class Answerer:
         topic = None if closest is None else closest.entry.topic
         if best is None:
             return interview.offer(ctx, topic, None, None)
-        return interview.offer(ctx, topic, best.id, best.title)
+        return interview.offer(ctx, topic, best.id, title_in(best, ctx.language))
 
     @staticmethod
     def _record(ctx: Context, result: SearchResult, prepared: str) -> None:

@@ -10,8 +10,11 @@ its translations can follow. Texts only the welfare managers read stay Italian
 (`texts.STAFF_ONLY`).
 
 A missing translation falls back to Italian, never to an error: the completeness test names the
-missing keys. What cannot be right is refused when the catalogs load, at start-up: a key that
-is not a constant, a translation whose `{placeholders}` differ from the Italian's.
+missing keys. So does a stale one, made from an Italian text that has changed since: each
+translation records the hash of its Italian source (handlers/catalog_sources.py), and
+`sportello i18n check` names the stale keys. What cannot be right is refused when the catalogs
+load, at start-up: a key that is not a constant, a translation whose `{placeholders}` differ
+from the Italian's.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ import yaml
 
 from escalation import statuses
 from handlers import texts
+from handlers.catalog_sources import read_sources, stale_keys
 from needs.plans import PlanWording, plan_wording_keys
 from nlu.language import DEFAULT_LANGUAGE, LANGUAGES
 from sportello.errors import SportelloError
@@ -114,22 +118,35 @@ def placeholders(text: str) -> frozenset[str]:
 class Translations:
     """The catalogs of every language, checked against the Italian texts; loaded once."""
 
-    def __init__(self, catalogs: Mapping[str, Mapping[str, str]]) -> None:
+    def __init__(
+        self,
+        catalogs: Mapping[str, Mapping[str, str]],
+        records: Mapping[str, Mapping[str, str] | None] | None = None,
+    ) -> None:
+        """`records` gives, per language, the hash of the Italian each key was translated
+        from (handlers/catalog_sources.py); a language without one is taken as up to date."""
         self._sources = source_texts()
         self._keys = {text: key for key, text in self._sources.items()}
         for language, catalog in catalogs.items():
             self._check(language, catalog)
         self._catalogs = {language: dict(catalog) for language, catalog in catalogs.items()}
+        self._stale = {
+            language: frozenset(stale_keys(catalog, self._sources, (records or {}).get(language)))
+            for language, catalog in catalogs.items()
+        }
 
     @classmethod
     def load(cls, directory: Path = LOCALES) -> Translations:
-        """The catalogs in `directory`: a `<lang>.yml` for each language of the desk but Italian."""
+        """The catalogs in `directory`: a `<lang>.yml` for each language of the desk but Italian,
+        with the records of their Italian sources in `directory/sources/`."""
         catalogs: dict[str, Mapping[str, str]] = {}
+        records: dict[str, Mapping[str, str] | None] = {}
         for language in LANGUAGES:
             path = directory / f"{language}.yml"
             if language != DEFAULT_LANGUAGE and path.exists():
                 catalogs[language] = _read_catalog(path)
-        return cls(catalogs)
+                records[language] = read_sources(language, directory / "sources")
+        return cls(catalogs, records)
 
     @classmethod
     def italian_only(cls) -> Translations:
@@ -156,7 +173,7 @@ class Translations:
     def text(self, language: str, source: str) -> str:
         """`source` (an Italian constant) in `language`; the Italian when there is no wording."""
         key = self._keys.get(source)
-        if key is None:
+        if key is None or key in self._stale.get(language, ()):
             return source
         return self._catalogs.get(language, {}).get(key, source)
 
@@ -170,6 +187,19 @@ class Translations:
         """The keys `language`'s catalog does not translate yet (they are said in Italian)."""
         catalog = self._catalogs.get(language, {})
         return [key for key in self._sources if key not in catalog]
+
+    def stale(self, language: str) -> list[str]:
+        """The keys `language` translates from an Italian text that has changed since (or
+        without a record of it): they are said in Italian until checked and stamped."""
+        return sorted(self._stale.get(language, ()))
+
+    def translated(self, language: str) -> list[str]:
+        """The keys `language`'s catalog has a wording for, stale or not."""
+        return list(self._catalogs.get(language, {}))
+
+    def sources(self) -> dict[str, str]:
+        """Every translatable Italian text, by key."""
+        return dict(self._sources)
 
     def plan_wording(self, language: str) -> PlanWording:
         """The sentences of the company-plan line in `language`."""

@@ -1,9 +1,14 @@
-"""Okapi BM25 over stemmed, accent-folded Italian, with typo correction of the query.
+"""Okapi BM25 over stemmed, accent-folded text, with typo correction of the query.
 
 Each entry is one document made of weighted fields (title, questions, answer): repeating a field's
 terms by its weight is the simple form of BM25F, and it lets the people's questions count more
 than the answer's prose. Term weights are precomputed per posting at build time, so a query costs
 one vector addition per query term.
+
+A field is Italian unless it names its language (`(text, weight, "ro")`): then it is reduced as
+that language's words are (`knowledge.analysis`), and so is a query given the same language, so
+a Romanian question meets a Romanian phrasing in another inflection. Italian fields and queries
+without a language go through `knowledge.text` exactly as before.
 """
 
 from __future__ import annotations
@@ -16,7 +21,21 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
+from knowledge import analysis
 from knowledge.text import TypoCorrector, content_words, stem
+
+Field = tuple[str, float] | tuple[str, float, str]
+"""(text, weight) of an Italian field, or (text, weight, language code)."""
+
+
+def _words(text: str, language: str | None) -> list[str]:
+    if analysis.is_analysed(language):
+        return analysis.content_words(text, language)
+    return content_words(text)
+
+
+def _stem(word: str, language: str | None) -> str:
+    return analysis.stem(word, language) if analysis.is_analysed(language) else stem(word)
 
 
 @dataclass(frozen=True)
@@ -25,30 +44,36 @@ class QueryTerms:
     """Stemmed terms, after typo correction, that the index knows."""
     words: int
     """Content words in the query, known or not: the denominator of `coverage`."""
+    known: int | None = None
+    """Content words that found a term (None: one term per word, `len(terms)`); a word of
+    another language can find two, its own stem and the Italian one."""
 
     @property
     def coverage(self) -> float:
         """Share of the query's content words the knowledge base uses at all."""
-        return len(self.terms) / self.words if self.words else 0.0
+        known = len(self.terms) if self.known is None else self.known
+        return known / self.words if self.words else 0.0
 
 
 class BM25Index:
     def __init__(
         self,
-        documents: Sequence[Sequence[tuple[str, float]]],
+        documents: Sequence[Sequence[Field]],
         k1: float = 1.2,
         b: float = 0.75,
     ) -> None:
-        """`documents[i]` is a list of (text, weight) fields of document i."""
+        """`documents[i]` is a list of (text, weight[, language]) fields of document i."""
         self.size = len(documents)
         surface: Counter[str] = Counter()
         doc_terms: list[dict[str, float]] = []
         for fields in documents:
             counts: dict[str, float] = {}  # weighted term frequencies
-            for text, weight in fields:
-                for word in content_words(text):
+            for field in fields:
+                text, weight = field[0], field[1]
+                language = field[2] if len(field) == 3 else None
+                for word in _words(text, language):
                     surface[word] += 1
-                    term = stem(word)
+                    term = _stem(word, language)
                     counts[term] = counts.get(term, 0.0) + weight
             doc_terms.append(counts)
         self._corrector = TypoCorrector(surface.elements())
@@ -69,18 +94,31 @@ class BM25Index:
                 np.asarray(weights, dtype=np.float64) * idf,
             )
 
-    def query_terms(self, query: str) -> QueryTerms:
-        """The query's terms as the index spells them, misspellings corrected where possible."""
-        words = content_words(query)
+    def query_terms(self, query: str, language: str | None = None) -> QueryTerms:
+        """The query's terms as the index spells them, misspellings corrected where possible.
+
+        A query in an analysed language other than Italian (`knowledge.analysis`) is reduced
+        as that language's fields were, and by the Italian stemmer too: workers write Italian
+        words into their own language ("ente bilaterale", "asilo nido", "busta paga"), and a
+        short Italian message can be taken for another language ("provider welfare costi").
+        """
+        words = _words(query, language)
         terms: list[str] = []
+        found = 0
         for word in dict.fromkeys(words):
-            term = stem(word)
-            if term not in self._postings:
+            known = self._known_stems(word, language)
+            if not known:
                 corrected = self._corrector.correct(word)
-                term = stem(corrected) if corrected else term
-            if term in self._postings and term not in terms:
-                terms.append(term)
-        return QueryTerms(terms, len(set(words)))
+                known = self._known_stems(corrected, language) if corrected else []
+            new = [term for term in known if term not in terms]
+            found += bool(new)
+            terms.extend(new)
+        return QueryTerms(terms, len(set(words)), found)
+
+    def _known_stems(self, word: str, language: str | None) -> list[str]:
+        """The word's stems the index holds: its language's and, when different, Italian's."""
+        stems = dict.fromkeys((_stem(word, language), stem(word)))
+        return [term for term in stems if term in self._postings]
 
     def matched(self, terms: QueryTerms) -> NDArray[np.int64]:
         """How many of the query's terms each document contains: one rare word ("Torino")

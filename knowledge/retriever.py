@@ -182,14 +182,15 @@ class Retriever:
         # Messages in other languages get a second BM25 whose documents also hold the entries'
         # phrasings in every language: same-language words ("tichete de masa") then match,
         # which the encoder alone does poorly for languages it was not trained on (Romanian,
-        # Albanian). The Italian index above never sees a phrasing.
+        # Albanian). Each phrasing is reduced as its language's words are, and so is the
+        # question (`knowledge.analysis`). The Italian index above never sees a phrasing.
         self._lexical_foreign = (
             BM25Index(
                 [
                     [
                         *fields,
                         *(
-                            (text, settings.question_weight)
+                            (text, settings.question_weight, language)
                             for language in sorted(self._phrasings)
                             for text in self._phrasings[language].get(entry.id, ())
                         ),
@@ -240,7 +241,7 @@ class Retriever:
         text, truncated = self.prepare(query)
         foreign = language is not None and language != "it"
         bm25 = self._lexical_foreign if foreign else self._lexical
-        terms = bm25.query_terms(text)
+        terms = bm25.query_terms(text, language if foreign else None)
         lexical = bm25.scores(terms)
         matched = bm25.matched(terms)
         if similarity is None:

@@ -31,6 +31,7 @@ from knowledge.evaluation import by_language, percentile
 from sportello.errors import SportelloError
 from sportello.escalation_commands import add_escalation_commands
 from sportello.files import PRIVATE_UMASK
+from sportello.i18n_commands import add_i18n_commands
 from sportello.logs import configure_logging
 from sportello.nlu_commands import add_backend_option, add_nlu_commands, eval_classifier
 from sportello.settings import Settings, load_settings
@@ -162,6 +163,7 @@ def _parser() -> argparse.ArgumentParser:
     listing.set_defaults(run=_companies_list)
     _add_needs_commands(commands, companies)
     add_escalation_commands(commands, _now)  # managers add|list|remove, tickets list|show
+    add_i18n_commands(commands)  # i18n check|stamp: interface translations out of date
     return parser
 
 

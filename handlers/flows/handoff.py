@@ -306,7 +306,7 @@ def my_requests(desk: Desk, ctx: Context) -> Step:
         lines.append(
             ctx.tr(texts.TICKET_LIST_LINE).format(
                 number=ticket.id,
-                topic=ticket.topic or ctx.tr(texts.TICKET_TOPIC_NONE),
+                topic=ctx.tr(texts.TOPIC_NAMES.get(ticket.topic or "", texts.TICKET_TOPIC_NONE)),
                 status=_status(ctx, ticket),
             )
         )

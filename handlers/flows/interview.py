@@ -29,6 +29,7 @@ from handlers.context import DRAFTS, Context
 from handlers.flows import profile, questions
 from handlers.flows.base import Desk, Event, Flow, Step
 from handlers.i18n import Translate
+from handlers.translated_answers import title_in
 from handlers.turns import Button, Reply
 from knowledge.text import fold
 from storage import (
@@ -421,7 +422,8 @@ def reprompt(desk: Desk, ctx: Context) -> Reply | None:
     if ctx.step == OFFER:
         entry_id = ctx.data.get("entry")
         entry = desk.answerer.entry(str(entry_id)) if entry_id else None
-        return _offer_reply(ctx.tr, entry_id, None if entry is None else entry.title)
+        title = None if entry is None else title_in(entry, ctx.language)
+        return _offer_reply(ctx.tr, entry_id, title)
     return _prompt(ctx.tr, ctx.step, ctx.draft(FLOW) or {})
 
 

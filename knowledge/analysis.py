@@ -1,0 +1,177 @@
+"""Lexical analysis in the language a text is written in, for the non-Italian search path.
+
+`knowledge.text` reduces everything with the Italian stemmer, which is right for the Italian
+knowledge base and nearly blind for other languages: "copilului" / "copii", "fëmijës" /
+"fëmijët", "الحضانة" / "حضانه" stay different words, so a Romanian question matches a
+Romanian phrasing only where both happen to use the same inflected form. Here each language
+gets its own reduction, applied alike to the phrasings of that language and to a question
+detected in it:
+
+- Snowball stemmers (PyStemmer, already a dependency) for English, Romanian, Spanish, French
+  and Arabic; Albanian has none, so `albanian_stem` strips its case and article endings;
+- folding as in `knowledge.text` (accents, Romanian ş/ș and ţ/ț, Albanian ë/ç), plus for Arabic
+  the spellings phones mix: ة/ه, ى/ي, the tatweel, Arabic-Indic digits;
+- the function words of each language, which would otherwise make any two texts of one
+  language look alike ("pentru", "cfarë", "est-ce que").
+
+Italian text, and a language without an entry here, goes through `knowledge.text` unchanged,
+so the Italian search path is not touched by this module.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import Stemmer
+
+from knowledge.text import STOP_WORDS, fold, tokenize
+from knowledge.text import stem as italian_stem
+
+ITALIAN = "it"
+
+_SNOWBALL: dict[str, str] = {
+    "en": "english",
+    "ro": "romanian",
+    "es": "spanish",
+    "fr": "french",
+    "ar": "arabic",
+}
+
+# Folded (accent-free) function words per language. Only words that say nothing about a
+# topic: question words such as "how much" / "sa" / "cât" and negations stay out of the list
+# when they could separate two entries ("not used" credit), the rest is grammar.
+_FUNCTION_WORDS: dict[str, frozenset[str]] = {
+    language: frozenset(words.split())
+    for language, words in {
+        "en": """
+            a an the is are am was were be been being do does did i my me mine you your we our
+            us they their them he she his her it its of to in on at for from with by and or but
+            what how which who when where why this that these those there here will would
+            should could can may might if about as so just also any some get got have has had
+            don hi hello please thanks thank
+        """,
+        "ro": """
+            a al ai ale am ar are as asa asta aceasta acest acesta aceste acestea aici ca care
+            ce cei cel cea cu cum da daca de din dupa e ea el ei eu fi fie imi iti ii in intr
+            intr-un la le lor lui ma mai meu mea mei mele ne nu o pe pentru pt pot poate poti
+            prin sa sau se si sunt ta tau te tu un una unui unei vreau va vor buna ziua salut
+            multumesc va rog ul ului urile
+
+        """,
+        "sq": """
+            a ai ajo apo asaj ate atij cdo cfare dhe do duhet e eshte jam jane ju kam ka kete ky
+            keto kjo me mua ne nese nje per qe se si te tim tij ime im une ti po nga mund por
+            i u ma mi ia jo disa pershendetje faleminderit lutem
+        """,
+        "ar": """
+            هل في من على الى ان ما لي عن هذه هذا مع او كيف ماذا متى هو هي انا انت نحن هم التي
+            الذي كان يكون نعم عند بعد قبل كل اي ذلك تلك ثم لم لن قد به بها له لها يا السلام
+            عليكم مرحبا شكرا
+        """,
+        "es": """
+            a al con de del el en es la las le les lo los mi mis me se si su sus tu tus te que
+            como cual cuando donde para por un una uno unos unas y o pero yo tengo puedo puede
+            hay muy esta este esto eso estoy soy hola buenas buenos dias gracias
+        """,
+        "fr": """
+            a au aux avec ce ces cet cette dans de des du elle en est et il ils je la le les
+            leur ma mes mon ne nous on ou par pas pour qu que qui sa se ses son sur ta te tes
+            ton tu un une vous y ca c d j l m n s t est-ce suis ai bonjour merci
+        """,
+    }.items()
+}
+
+_ARABIC_SPELLINGS = str.maketrans(
+    {"ة": "ه", "ى": "ي", "ـ": None, **{chr(0x0660 + d): str(d) for d in range(10)}}
+)
+_ARABIC_EXTENDED_DIGITS = str.maketrans({chr(0x06F0 + d): str(d) for d in range(10)})
+
+# Endings stripped by the light stemmers, longest first, folded (Albanian ë is e, Romanian ă/â
+# are a). Albanian: definite and plural forms of nouns ("fëmijës", "fëmijët", "fëmijëve"), the
+# ablative plural ("dokumentesh"). Romanian: the enclitic article and plural ("copilului",
+# "tichetele", "creșei", "facturilor"); Snowball's Romanian stemmer reads ă and â, which workers
+# rarely type, so on folded text it splits "cresa" / "cresei" and is not used.
+_LIGHT_ENDINGS: dict[str, tuple[str, ...]] = {
+    "sq": (
+        "eve", "ave", "ive", "uve", "esh", "ash", "ise", "ese", "ete", "ja", "je", "ve", "se",
+        "te", "et", "it", "ut", "at", "in", "un", "en", "an", "es", "is", "us", "ne", "ra",
+    ),
+    "ro": (
+        "urilor", "ului", "ilor", "elor", "iile", "iei", "ele", "ile", "lor", "ul", "le",
+        "ei", "ii", "ia", "ea",
+    ),
+}  # fmt: skip
+_SOFT_END = {"sq": "aeiuyj", "ro": "aeiu"}
+_MIN_STEM = 3
+_MIN_ROOT = 4
+
+
+def is_analysed(language: str | None) -> bool:
+    """Whether `language` has an analysis of its own (otherwise: the Italian one)."""
+    return language in _SNOWBALL or language in _LIGHT_ENDINGS
+
+
+def normalize(text: str, language: str | None) -> str:
+    """Folded text; Arabic also gets one spelling for the letters phones write two ways."""
+    folded = fold(text)
+    if language == "ar":
+        folded = folded.translate(_ARABIC_SPELLINGS).translate(_ARABIC_EXTENDED_DIGITS)
+    return folded
+
+
+def content_words(text: str, language: str | None) -> list[str]:
+    """Folded tokens of `text` that carry meaning in `language`: its function words, the
+    Italian ones (workers mix them in) and one-letter leftovers removed."""
+    function_words = _FUNCTION_WORDS.get(language or ITALIAN, frozenset())
+    return [
+        token
+        for token in tokenize(normalize(text, language))
+        if token not in STOP_WORDS
+        and token not in function_words
+        and (len(token) > 1 or token.isdigit())
+    ]
+
+
+def stem(word: str, language: str | None) -> str:
+    """The stem of an already folded word in `language` (Italian's when it has none)."""
+    if language in _LIGHT_ENDINGS:
+        return light_stem(word, language)
+    algorithm = _SNOWBALL.get(language or ITALIAN)
+    if algorithm is None:
+        return italian_stem(word)
+    return _snowball(algorithm, word)
+
+
+@lru_cache(maxsize=65536)
+def _snowball(algorithm: str, word: str) -> str:
+    return str(_stemmer(algorithm).stemWord(word))
+
+
+@lru_cache(maxsize=8)
+def _stemmer(algorithm: str) -> Stemmer.Stemmer:
+    return Stemmer.Stemmer(algorithm)
+
+
+@lru_cache(maxsize=65536)
+def light_stem(word: str, language: str) -> str:
+    """Light stemming for Albanian and Romanian: one case/article/plural ending, then the soft
+    end of the stem.
+
+    Both languages mark definiteness, case and number with endings on the noun ("shkolla",
+    "shkollës", "shkollat", "shkollave"; "creșa", "creșei", "creșele"); stripping them brings
+    those forms to one stem. Lone consonant endings (-n, -t, -s) are stripped only after a
+    vowel, as part of a two-letter ending, so a bare stem such as "pension" is left whole and
+    meets "pensioni" / "pensionin" at "pension". Final vowels (and Albanian j) then go while the
+    root stays long enough, so "fëmija", "fëmijë" and "fëmijës" all become "femi". Digits and
+    short words are left alone.
+    """
+    if word.isdigit() or len(word) <= _MIN_ROOT:
+        return word
+    for ending in _LIGHT_ENDINGS[language]:
+        if word.endswith(ending) and len(word) - len(ending) >= _MIN_STEM:
+            word = word[: -len(ending)]
+            break
+    soft = _SOFT_END[language]
+    while len(word) > _MIN_ROOT and word[-1] in soft:
+        word = word[:-1]
+    return word
