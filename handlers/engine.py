@@ -234,7 +234,7 @@ class DialogueEngine:
             outbox=outbox,
             decision=ctx.record.decision,
             served=ctx.served,
-            intent=ctx.record.intent,
+            notice=ctx.notice,
         )
 
     @staticmethod

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from handlers import callbacks
+from handlers.flows import privacy
 from handlers.engine import DialogueEngine
 from handlers.turns import Outcome, Turn
 from knowledge.entries import NO_TOPIC
@@ -87,7 +88,6 @@ class DialogueReport:
 PRIVACY_TOPIC = "privacy-dati"
 """The topic the privacy notice answers (handlers/flows/privacy.py): how the desk treats a
 person's data, who sees it, how long it is kept, how to export or erase it."""
-PRIVACY_INTENT = "privacy_request"
 
 
 def judge(label: str, outcome: Outcome, topic_of: Mapping[str, str]) -> Verdict:
@@ -97,7 +97,7 @@ def judge(label: str, outcome: Outcome, topic_of: Mapping[str, str]) -> Verdict:
     right answer to a `privacy-dati` message, a wrong one to a message on another welfare
     topic, and no welfare answer at all (a decline) to a message that must not get one.
     """
-    if outcome.intent == PRIVACY_INTENT and not outcome.served:
+    if outcome.notice == privacy.NOTICE and not outcome.served:
         if label == PRIVACY_TOPIC:
             return "answered_right"
         return "declined" if label == NO_TOPIC else "answered_wrong"

@@ -44,6 +44,9 @@ SMALLTALK = {
 }
 
 
+SELF_QUESTIONS = frozenset({"bot_challenge"})
+"""Intents about the desk itself: recognised in longer messages than other small talk."""
+
 ITALIAN = Language(DEFAULT_LANGUAGE, 0.0)
 """The language of an analysis made without detection: the desk's own."""
 
@@ -109,7 +112,9 @@ class Answerer:
         """The intent of a short message the classifier is sure about ("sì", "no grazie").
 
         Only short messages count as replies: "no, ma per il nido come faccio?" is a question,
-        whatever its first word. A yes or no in any of the desk's languages ("da", "jo",
+        whatever its first word. Asking who answers is never a welfare question and people ask
+        it in full sentences ("ma scusa, sei un bot o una persona vera?"), so it may be twice
+        as long. A yes or no in any of the desk's languages ("da", "jo",
         "po, pranoj") counts even where the classifier hesitates (nlu.replies).
         """
         if analysis is None:
@@ -117,7 +122,10 @@ class Answerer:
         typed = yes_or_no(analysis.text)
         if typed is not None:
             return typed
-        short = len(analysis.prepared.split()) <= self._settings.smalltalk_max_words
+        limit = self._settings.smalltalk_max_words
+        if analysis.parse.intent in SELF_QUESTIONS:
+            limit *= 2
+        short = len(analysis.prepared.split()) <= limit
         sure = analysis.parse.confidence >= self._settings.smalltalk_confidence
         return analysis.parse.intent if short and sure else None
 

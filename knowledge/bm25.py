@@ -25,6 +25,9 @@ class QueryTerms:
     """Stemmed terms, after typo correction, that the index knows."""
     words: int
     """Content words in the query, known or not: the denominator of `coverage`."""
+    truncations: int = 0
+    """Query words known only as the cut-off start of longer words of the base ("test" of
+    "testo", "testi"): the stem matches, the word does not (see `BM25Index.query_terms`)."""
 
     @property
     def coverage(self) -> float:
@@ -52,6 +55,12 @@ class BM25Index:
                     counts[term] = counts.get(term, 0.0) + weight
             doc_terms.append(counts)
         self._corrector = TypoCorrector(surface.elements())
+        # the shortest spelling of each stem in the base: a query word shorter than every
+        # spelling of its stem is a truncation, not an inflection ("test" / "testo")
+        self._shortest: dict[str, int] = {}
+        for word in surface:
+            term = stem(word)
+            self._shortest[term] = min(len(word), self._shortest.get(term, len(word)))
         lengths = np.array([sum(c.values()) for c in doc_terms], dtype=np.float64)
         average = float(lengths.mean()) if self.size and lengths.mean() > 0 else 1.0
         postings: dict[str, tuple[list[int], list[float]]] = {}
@@ -73,14 +82,19 @@ class BM25Index:
         """The query's terms as the index spells them, misspellings corrected where possible."""
         words = content_words(query)
         terms: list[str] = []
+        truncations = 0
         for word in dict.fromkeys(words):
             term = stem(word)
             if term not in self._postings:
                 corrected = self._corrector.correct(word)
                 term = stem(corrected) if corrected else term
+            elif word not in self._corrector and len(word) < self._shortest[term]:
+                # an inflection ("rimborsi", "rimborsare" of "rimborso") is as long as a known
+                # spelling or longer; a word shorter than all of them only shares a start
+                truncations += 1
             if term in self._postings and term not in terms:
                 terms.append(term)
-        return QueryTerms(terms, len(set(words)))
+        return QueryTerms(terms, len(set(words)), truncations)
 
     def matched(self, terms: QueryTerms) -> NDArray[np.int64]:
         """How many of the query's terms each document contains: one rare word ("Torino")

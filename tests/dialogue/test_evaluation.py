@@ -61,7 +61,7 @@ def test_a_worker_asking_for_the_company_gets_the_company_answer(
 def test_the_privacy_notice_is_the_answer_to_a_privacy_question() -> None:
     """The notice is served by the privacy flow, not by an entry: it answers `privacy-dati`,
     is no welfare answer to a `-` message, and is the wrong reply to any other topic."""
-    notice = Outcome(intent="privacy_request")
+    notice = Outcome(notice="privacy")
     assert judge("privacy-dati", notice, {}) == "answered_right"
     assert judge("-", notice, {}) == "declined"
     assert judge("buoni-pasto", notice, {}) == "answered_wrong"
