@@ -169,7 +169,7 @@ class Answerer:
         if result is None:
             result = self.search(ctx, prepared, analysis.vector, analysis.language.code)
         self._record(ctx, result, prepared)
-        if parse.intent == "report_need" and sure:
+        if parse.intent == "report_need" and sure and not _asked_and_answered(analysis, result):
             wish = self._wish(ctx, result)
             if wish is not None:
                 return wish
@@ -363,6 +363,13 @@ def referral_reply(
         ((Button(tr(texts.OFFER_HUMAN), HANDOFF_BUTTON),),) if words.in_italian_for_now else ()
     )
     return Reply("\n\n".join(parts), buttons=buttons)
+
+
+def _asked_and_answered(analysis: Analysis, result: SearchResult) -> bool:
+    """A need put as a question the base answers ("ho un bimbo piccolo, posso avere lo smart
+    working?"): the person asked, so they get the answer (with the interview's invitation
+    under it), not an offer to tell their needs first."""
+    return "?" in analysis.text and result.decision == "answer"
 
 
 def _audience(role: str | None) -> Audience | None:
