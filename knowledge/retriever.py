@@ -77,7 +77,7 @@ class RetrievalSettings(BaseModel):
         default=1.0, ge=0, description="fused-score gap under which two entries are too close"
     )
     dominant_margin: float = Field(
-        default=3.0,
+        default=1.8,
         ge=0,
         description="a welfare entry this far ahead of every other topic needs less cosine...",
     )
