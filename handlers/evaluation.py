@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from handlers import callbacks
-from handlers.flows import privacy
 from handlers.engine import DialogueEngine
+from handlers.flows import privacy
 from handlers.turns import Outcome, Turn
 from knowledge.entries import NO_TOPIC
 from knowledge.evaluation import LabelledQuery
