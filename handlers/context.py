@@ -52,6 +52,9 @@ class Context:
     erased: bool = False
     served: tuple[str, ...] = ()
     """Entries put before the user this turn: the answer or referral, or the options offered."""
+    notice: str | None = None
+    """A standing text that answered this turn instead of an entry: `privacy` for the privacy
+    notice (handlers/flows/privacy.py)."""
     topics: Mapping[str, str] = field(default_factory=dict)
     """Entry id → knowledge topic, for the topic the log keeps of an answer."""
     rules: RetentionSettings = field(default_factory=RetentionSettings)

@@ -235,6 +235,7 @@ class DialogueEngine:
             outbox=outbox,
             decision=ctx.record.decision,
             served=ctx.served,
+            notice=ctx.notice,
         )
 
     @staticmethod

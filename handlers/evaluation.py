@@ -18,6 +18,7 @@ from typing import Literal
 
 from handlers import callbacks
 from handlers.engine import DialogueEngine
+from handlers.flows import privacy
 from handlers.turns import Outcome, Turn
 from knowledge.entries import NO_TOPIC
 from knowledge.evaluation import LabelledQuery
@@ -84,8 +85,22 @@ class DialogueReport:
         }
 
 
+PRIVACY_TOPIC = "privacy-dati"
+"""The topic the privacy notice answers (handlers/flows/privacy.py): how the desk treats a
+person's data, who sees it, how long it is kept, how to export or erase it."""
+
+
 def judge(label: str, outcome: Outcome, topic_of: Mapping[str, str]) -> Verdict:
-    """What a reader of `outcome` got, measured against the message's label."""
+    """What a reader of `outcome` got, measured against the message's label.
+
+    A privacy question is answered by the privacy notice, not by an entry: that notice is the
+    right answer to a `privacy-dati` message, a wrong one to a message on another welfare
+    topic, and no welfare answer at all (a decline) to a message that must not get one.
+    """
+    if outcome.notice == privacy.NOTICE and not outcome.served:
+        if label == PRIVACY_TOPIC:
+            return "answered_right"
+        return "declined" if label == NO_TOPIC else "answered_wrong"
     if outcome.decision == "answer" and outcome.served:
         right = label != NO_TOPIC and topic_of.get(outcome.served[0]) == label
         return "answered_right" if right else "answered_wrong"

@@ -47,6 +47,9 @@ SMALLTALK = {
 }
 
 
+SELF_QUESTIONS = frozenset({"bot_challenge"})
+"""Intents about the desk itself: recognised in longer messages than other small talk."""
+
 ITALIAN = Language(DEFAULT_LANGUAGE, 0.0)
 """The language of an analysis made without detection: the desk's own."""
 
@@ -122,7 +125,9 @@ class Answerer:
         """The intent of a short message the classifier is sure about ("sì", "no grazie").
 
         Only short messages count as replies: "no, ma per il nido come faccio?" is a question,
-        whatever its first word. A yes or no in any of the desk's languages ("da", "jo",
+        whatever its first word. Asking who answers is never a welfare question and people ask
+        it in full sentences ("ma scusa, sei un bot o una persona vera?"), so it may be twice
+        as long. A yes or no in any of the desk's languages ("da", "jo",
         "po, pranoj") counts even where the classifier hesitates (nlu.replies).
         """
         if analysis is None:
@@ -130,7 +135,10 @@ class Answerer:
         typed = yes_or_no(analysis.text)
         if typed is not None:
             return typed
-        short = len(analysis.prepared.split()) <= self._settings.smalltalk_max_words
+        limit = self._settings.smalltalk_max_words
+        if analysis.parse.intent in SELF_QUESTIONS:
+            limit *= 2
+        short = len(analysis.prepared.split()) <= limit
         sure = analysis.parse.confidence >= self._settings.smalltalk_confidence
         return analysis.parse.intent if short and sure else None
 
@@ -190,7 +198,7 @@ class Answerer:
         if result is None:
             result = self.search_analysed(ctx, analysis)
         self._record(ctx, result, prepared)
-        if parse.intent == "report_need" and sure:
+        if parse.intent == "report_need" and sure and not _asked_and_answered(analysis, result):
             wish = self._wish(ctx, result)
             if wish is not None:
                 return wish
@@ -381,6 +389,13 @@ def referral_reply(
         ((Button(tr(texts.OFFER_HUMAN), HANDOFF_BUTTON),),) if words.in_italian_for_now else ()
     )
     return Reply("\n\n".join(parts), buttons=buttons)
+
+
+def _asked_and_answered(analysis: Analysis, result: SearchResult) -> bool:
+    """A need put as a question the base answers ("ho un bimbo piccolo, posso avere lo smart
+    working?"): the person asked, so they get the answer (with the interview's invitation
+    under it), not an offer to tell their needs first."""
+    return "?" in analysis.text and result.decision == "answer"
 
 
 def _audience(role: str | None) -> Audience | None:

@@ -125,3 +125,6 @@ class Outcome:
     question in this turn). Channels ignore it; evaluation and monitoring read it."""
     served: tuple[str, ...] = ()
     """The entries behind the reply: the one answered or referred to, or those offered."""
+    notice: str | None = None
+    """A standing text that answered the turn instead of an entry (`privacy`: the privacy
+    notice); evaluation reads it, channels ignore it."""

@@ -47,6 +47,9 @@ class QueryTerms:
     known: int | None = None
     """Content words that found a term (None: one term per word, `len(terms)`); a word of
     another language can find two, its own stem and the Italian one."""
+    truncations: int = 0
+    """Query words known only as the cut-off start of longer words of the base ("test" of
+    "testo", "testi"): the stem matches, the word does not (see `BM25Index.query_terms`)."""
 
     @property
     def coverage(self) -> float:
@@ -65,6 +68,9 @@ class BM25Index:
         """`documents[i]` is a list of (text, weight[, language]) fields of document i."""
         self.size = len(documents)
         surface: Counter[str] = Counter()
+        # the shortest spelling of each stem in the base: a query word shorter than every
+        # spelling of its stem is a truncation, not an inflection ("test" / "testo")
+        self._shortest: dict[str, int] = {}
         doc_terms: list[dict[str, float]] = []
         for fields in documents:
             counts: dict[str, float] = {}  # weighted term frequencies
@@ -75,6 +81,7 @@ class BM25Index:
                     surface[word] += 1
                     term = _stem(word, language)
                     counts[term] = counts.get(term, 0.0) + weight
+                    self._shortest[term] = min(len(word), self._shortest.get(term, len(word)))
             doc_terms.append(counts)
         self._corrector = TypoCorrector(surface.elements())
         lengths = np.array([sum(c.values()) for c in doc_terms], dtype=np.float64)
@@ -104,16 +111,22 @@ class BM25Index:
         """
         words = _words(query, language)
         terms: list[str] = []
-        found = 0
+        found = truncations = 0
         for word in dict.fromkeys(words):
             known = self._known_stems(word, language)
             if not known:
                 corrected = self._corrector.correct(word)
                 known = self._known_stems(corrected, language) if corrected else []
+            elif word not in self._corrector and len(word) < min(
+                self._shortest[term] for term in known
+            ):
+                # an inflection ("rimborsi", "rimborsare" of "rimborso") is as long as a known
+                # spelling or longer; a word shorter than all of them only shares a start
+                truncations += 1
             new = [term for term in known if term not in terms]
             found += bool(new)
             terms.extend(new)
-        return QueryTerms(terms, len(set(words)), found)
+        return QueryTerms(terms, len(set(words)), found, truncations)
 
     def _known_stems(self, word: str, language: str | None) -> list[str]:
         """The word's stems the index holds: its language's and, when different, Italian's."""

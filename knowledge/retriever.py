@@ -81,7 +81,7 @@ class RetrievalSettings(BaseModel):
         default=1.0, ge=0, description="fused-score gap under which two entries are too close"
     )
     dominant_margin: float = Field(
-        default=3.0,
+        default=1.8,
         ge=0,
         description="a welfare entry this far ahead of every other topic needs less cosine...",
     )
@@ -267,7 +267,9 @@ class Retriever:
             )
             for i in top
         )
-        keyword = is_keyword_query(terms.words, terms.coverage, self.settings)
+        keyword = is_keyword_query(
+            terms.words, terms.coverage, self.settings, truncations=terms.truncations
+        )
         decision = decide(hits, terms.coverage, self.settings, keyword=keyword)
         logger.info(  # no entry id: it can name a health topic
             "search decision=%s sim=%.3f coverage=%.2f",
@@ -395,14 +397,18 @@ class Retriever:
         return s.dense_weight * _zscore(similarity) + lexical_weight * _zscore(lexical)
 
 
-def is_keyword_query(words: int, coverage: float, settings: RetrievalSettings) -> bool:
+def is_keyword_query(
+    words: int, coverage: float, settings: RetrievalSettings, *, truncations: int = 0
+) -> bool:
     """One or two words the knowledge base knows ("rimborso", "buoni pasto", "104").
 
     The encoder reads such a query poorly (its cosine is low even for the right entry) while
     the words themselves are strong evidence, so keywords are decided on the fused ranking:
-    answered when one topic stands out, asked about when several do.
+    answered when one topic stands out, asked about when several do. Only real words count:
+    a word that merely shares its stem with longer words of the base ("test" with "testo")
+    is no evidence, so such a message is judged like any other, on how close it reads.
     """
-    return 0 < words <= settings.short_query_words and coverage >= 1.0
+    return 0 < words <= settings.short_query_words and coverage >= 1.0 and truncations == 0
 
 
 def decide(

@@ -9,7 +9,7 @@ from knowledge import QueryError, RetrievalSettings, Retriever, load_knowledge_b
 from knowledge.bm25 import BM25Index
 from knowledge.dense import DenseIndex, entry_units
 from knowledge.entries import Entry
-from knowledge.retriever import Hit, decide
+from knowledge.retriever import Hit, decide, is_keyword_query
 from tests.support import HashingEncoder, referral_text, write_small_base
 
 pytestmark = pytest.mark.unit
@@ -45,6 +45,23 @@ def test_bm25_corrects_typos_and_reports_coverage() -> None:
     terms = index.query_terms("abbonamneto autobus zanzibar")
     assert index.scores(terms)[0] > 0
     assert terms.coverage == pytest.approx(2 / 3)
+
+
+def test_a_word_that_is_only_the_start_of_longer_words_is_a_truncation() -> None:
+    """ "test" shares its stem with "testo" and "testi" but is not a word of the base; a plural
+    ("rimborsi" of "rimborso") or a verb form ("rimborsare") is as long or longer, and counts."""
+    index = BM25Index([[("libri di testo e testi scolastici", 1.0)], [("rimborso retta", 1.0)]])
+    test = index.query_terms("test")
+    assert test.coverage == 1.0 and test.truncations == 1
+    assert index.query_terms("testi").truncations == 0
+    assert index.query_terms("rimborsi").truncations == 0
+    assert index.query_terms("rimborsare").truncations == 0
+
+
+def test_a_truncation_is_not_a_keyword_query() -> None:
+    settings = RetrievalSettings()
+    assert is_keyword_query(1, 1.0, settings)
+    assert not is_keyword_query(1, 1.0, settings, truncations=1)
 
 
 @pytest.mark.parametrize("fusion", ["zscore", "rrf", "lexical", "dense"])

@@ -40,8 +40,13 @@ def privacy_facts(ctx: Context, retention_days: int, pending_hours: int = 24) ->
     }
 
 
+NOTICE = "privacy"
+"""`Context.notice` of a turn answered with the privacy notice."""
+
+
 def notice(desk: Desk, ctx: Context) -> Step:
     ctx.record.intent = ctx.record.intent or "privacy_request"
+    ctx.notice = NOTICE
     return Step.done(
         Reply(
             ctx.tr(texts.PRIVACY_MENU).format(**privacy_facts(ctx, desk.settings.retention_days)),

@@ -6,8 +6,8 @@ import datetime as dt
 
 import pytest
 
-from handlers import DialogueEngine
-from handlers.evaluation import evaluate_dialogue
+from handlers import DialogueEngine, Outcome
+from handlers.evaluation import evaluate_dialogue, judge
 from knowledge.evaluation import LabelledQuery
 from tests.conftest import DeskParts
 
@@ -56,3 +56,21 @@ def test_a_worker_asking_for_the_company_gets_the_company_answer(
     topics = {e.id: e.topic for e in desk_parts[0].entries}
     report = evaluate_dialogue(engine, cases, topics, role="worker", clock=lambda: NOW)
     assert report.answered_right == 1
+
+
+def test_the_privacy_notice_is_the_answer_to_a_privacy_question() -> None:
+    """The notice is served by the privacy flow, not by an entry: it answers `privacy-dati`,
+    is no welfare answer to a `-` message, and is the wrong reply to any other topic."""
+    notice = Outcome(notice="privacy")
+    assert judge("privacy-dati", notice, {}) == "answered_right"
+    assert judge("-", notice, {}) == "declined"
+    assert judge("buoni-pasto", notice, {}) == "answered_wrong"
+
+
+def test_a_privacy_question_played_through_the_engine_counts_as_answered(
+    engine: DialogueEngine, desk_parts: DeskParts
+) -> None:
+    cases = [LabelledQuery("privacy-dati", "voglio cancellare tutti i miei dati", 2)]
+    topics = {e.id: e.topic for e in desk_parts[0].entries}
+    report = evaluate_dialogue(engine, cases, topics, clock=lambda: NOW)
+    assert (report.answered_right, report.declined) == (1, 0)

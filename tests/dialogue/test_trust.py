@@ -131,6 +131,8 @@ def topic_of(desk_parts: DeskParts, entry_id: str) -> str:
         "quanto mi spetta di assegno unico con due figli?",
         "devo rinnovare il permesso di soggiorno, come faccio?",
         "quando arriva il rimborso del 730?",
+        "l'indennità di maternità obbligatoria la chiedo io all'INPS?",
+        "come presento all'INPS la domanda del bonus asilo nido?",
     ],
 )
 def test_the_real_base_refers_neighbouring_questions(engine: DialogueEngine, message: str) -> None:
@@ -152,4 +154,47 @@ def test_a_welfare_question_near_a_neighbouring_subject_stays_welfare(
     assert topic_of(desk_parts, outcome.served[0]) in (
         "tassazione-welfare",
         "premio-risultato-conversione",
+    )
+
+
+def test_the_employers_plan_next_to_a_public_bonus_stays_welfare(
+    engine: DialogueEngine, desk_parts: DeskParts
+) -> None:
+    chat = Chat(engine)
+    chat.onboard()
+    message = "prendo il bonus nido INPS: il resto della retta lo copre il welfare aziendale?"
+    outcome = chat.handle(chat._turn(text=message))
+    assert outcome.decision == "answer"
+    assert topic_of(desk_parts, outcome.served[0]) == "rimborso-asilo-nido"
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "buon natale a tutti!",
+        "felice anno nuovo",
+        "ma scusa, sei un bot o una persona vera che mi scrive?",
+        "test",
+    ],
+)
+def test_small_talk_gets_no_welfare_entry(engine: DialogueEngine, message: str) -> None:
+    chat = Chat(engine)
+    chat.onboard()
+    outcome = chat.handle(chat._turn(text=message))
+    assert outcome.served == (), outcome.replies[0].text
+    assert len(outcome.replies[0].text) < 300
+
+
+def test_a_need_put_as_a_question_gets_the_answer(
+    engine: DialogueEngine, desk_parts: DeskParts
+) -> None:
+    chat = Chat(engine)
+    chat.onboard()
+    # the classifier hears a need (report_need): still, a question answered by the base
+    message = "vorrei lavorare da casa due giorni perché ho un bambino piccolo, posso chiederlo?"
+    outcome = chat.handle(chat._turn(text=message))
+    assert outcome.decision == "answer", outcome.replies[0].text
+    assert topic_of(desk_parts, outcome.served[0]) in (
+        "smart-working-conciliazione",
+        "congedo-parentale",
     )
