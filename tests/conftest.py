@@ -118,8 +118,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     """Move the tests marked `starts_first` to the front, keeping every other test's order.
 
     `make test` spreads files over the cores (pytest-xdist, one file per worker at a time, in
-    collection order): the Rasa integration test, which builds Rasa's environment and trains it
-    on a fresh machine (about 6 minutes), then runs beside the rest of the suite instead of
-    after it.
+    collection order: `--no-loadscope-reorder`, or xdist would sort files by their number of
+    tests): the Rasa integration test, which builds Rasa's environment and trains it on a fresh
+    machine (about 6 minutes), then runs beside the rest of the suite instead of after it.
     """
     items.sort(key=lambda item: item.get_closest_marker("starts_first") is None)
