@@ -7,12 +7,12 @@ import pytest
 from sqlalchemy import select
 
 from escalation import EscalationSettings
-from handlers import DialogueEngine, DialogueSettings, Pseudonymizer, Reply, texts
+from handlers import DialogueEngine, Reply, texts
 from handlers.i18n import Translations
 from handlers.translated_answers import title_in
 from knowledge import load_knowledge_base
 from storage import Database, Ticket, add_company
-from tests.conftest import KEY, DeskParts
+from tests.conftest import DeskParts, make_engine
 from tests.dialogue.conftest import Chat
 from tests.dialogue.test_interface_languages import SPEAKERS, Speaker, nursery_title
 
@@ -27,16 +27,10 @@ ELDERLY_WISH = {  # a need, not a question: offered the interview, an answer a t
 
 @pytest.fixture
 def desk(database: Database, desk_parts: DeskParts) -> DialogueEngine:
-    retriever, classifier = desk_parts
     with database.session() as session:
         add_company(session, code="ACME", name="Acme spa", now=Chat.start_clock())
-    return DialogueEngine(
-        database=database,
-        retriever=retriever,
-        intents=classifier,
-        pseudonymizer=Pseudonymizer(KEY),
-        settings=DialogueSettings(),
-        escalation=EscalationSettings(managers_chat_id=-100777),
+    return make_engine(
+        database, desk_parts, escalation=EscalationSettings(managers_chat_id=-100777)
     )
 
 

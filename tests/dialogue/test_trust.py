@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from handlers import DialogueEngine
+from handlers import DialogueEngine, Outcome
 from storage import Database, Interaction
 from tests.conftest import DeskParts, engine_over_base
 from tests.dialogue.conftest import Chat
@@ -101,9 +101,7 @@ def test_long_message_is_reduced_to_its_question(small_engine: DialogueEngine) -
 def test_one_word_question_is_clarified_with_one_option_per_topic(
     engine: DialogueEngine, desk_parts: DeskParts, word: str
 ) -> None:
-    chat = Chat(engine)
-    chat.onboard()
-    outcome = chat.handle(chat._turn(text=word))
+    outcome = first_question(engine, word)
     assert outcome.decision == "clarify"
     assert 2 <= len(outcome.served) <= 3
     options = [row[0].label for row in outcome.replies[0].buttons]
@@ -113,15 +111,20 @@ def test_one_word_question_is_clarified_with_one_option_per_topic(
 
 
 def test_a_precise_keyword_is_answered(engine: DialogueEngine, desk_parts: DeskParts) -> None:
-    chat = Chat(engine)
-    chat.onboard()
-    outcome = chat.handle(chat._turn(text="badante"))
+    outcome = first_question(engine, "badante")
     assert outcome.decision == "answer"
     assert topic_of(desk_parts, outcome.served[0]) == "assistenza-familiari-anziani"
 
 
 def topic_of(desk_parts: DeskParts, entry_id: str) -> str:
     return next(e.topic for e in desk_parts[0].entries if e.id == entry_id)
+
+
+def first_question(engine: DialogueEngine, message: str) -> Outcome:
+    """A new worker's first message after onboarding, as the desk handles it."""
+    chat = Chat(engine)
+    chat.onboard()
+    return chat.handle(chat._turn(text=message))
 
 
 @pytest.mark.parametrize(
@@ -136,9 +139,7 @@ def topic_of(desk_parts: DeskParts, entry_id: str) -> str:
     ],
 )
 def test_the_real_base_refers_neighbouring_questions(engine: DialogueEngine, message: str) -> None:
-    chat = Chat(engine)
-    chat.onboard()
-    outcome = chat.handle(chat._turn(text=message))
+    outcome = first_question(engine, message)
     assert outcome.decision == "referral", outcome.replies[0].text
     assert outcome.served[0].startswith("fuori-ambito-")
     assert "**A chi rivolgerti**" in outcome.replies[0].text
@@ -147,9 +148,7 @@ def test_the_real_base_refers_neighbouring_questions(engine: DialogueEngine, mes
 def test_a_welfare_question_near_a_neighbouring_subject_stays_welfare(
     engine: DialogueEngine, desk_parts: DeskParts
 ) -> None:
-    chat = Chat(engine)
-    chat.onboard()
-    outcome = chat.handle(chat._turn(text="se converto il premio in welfare cambia il mio TFR?"))
+    outcome = first_question(engine, "se converto il premio in welfare cambia il mio TFR?")
     assert outcome.decision in ("answer", "clarify")
     assert topic_of(desk_parts, outcome.served[0]) in (
         "tassazione-welfare",
@@ -160,10 +159,8 @@ def test_a_welfare_question_near_a_neighbouring_subject_stays_welfare(
 def test_the_employers_plan_next_to_a_public_bonus_stays_welfare(
     engine: DialogueEngine, desk_parts: DeskParts
 ) -> None:
-    chat = Chat(engine)
-    chat.onboard()
     message = "prendo il bonus nido INPS: il resto della retta lo copre il welfare aziendale?"
-    outcome = chat.handle(chat._turn(text=message))
+    outcome = first_question(engine, message)
     assert outcome.decision == "answer"
     assert topic_of(desk_parts, outcome.served[0]) == "rimborso-asilo-nido"
 
@@ -178,9 +175,7 @@ def test_the_employers_plan_next_to_a_public_bonus_stays_welfare(
     ],
 )
 def test_small_talk_gets_no_welfare_entry(engine: DialogueEngine, message: str) -> None:
-    chat = Chat(engine)
-    chat.onboard()
-    outcome = chat.handle(chat._turn(text=message))
+    outcome = first_question(engine, message)
     assert outcome.served == (), outcome.replies[0].text
     assert len(outcome.replies[0].text) < 300
 
@@ -188,11 +183,9 @@ def test_small_talk_gets_no_welfare_entry(engine: DialogueEngine, message: str) 
 def test_a_need_put_as_a_question_gets_the_answer(
     engine: DialogueEngine, desk_parts: DeskParts
 ) -> None:
-    chat = Chat(engine)
-    chat.onboard()
     # the classifier hears a need (report_need): still, a question answered by the base
     message = "vorrei lavorare da casa due giorni perché ho un bambino piccolo, posso chiederlo?"
-    outcome = chat.handle(chat._turn(text=message))
+    outcome = first_question(engine, message)
     assert outcome.decision == "answer", outcome.replies[0].text
     assert topic_of(desk_parts, outcome.served[0]) in (
         "smart-working-conciliazione",
