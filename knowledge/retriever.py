@@ -95,6 +95,16 @@ class RetrievalSettings(BaseModel):
         default=0.8,
         description="from this cosine up, a near tie with another welfare topic is still answered",
     )
+    agreement_margin: float = Field(
+        default=0.3,
+        ge=0,
+        description="a near tie is answered from this fused gap when both sides prefer the best",
+    )
+    agreement_lexical_lead: float = Field(
+        default=1.05,
+        ge=1,
+        description="...its BM25 score this many times every close rival's, its cosine higher",
+    )
     referral_min_similarity: float = Field(
         default=0.40,
         description="a referral may be given from this cosine: saying 'ask them' costs little",
@@ -458,7 +468,33 @@ def decide(
     # "busta paga"); when a phrasing of the best entry says nearly the same as the message,
     # the encoder has settled it.
     clear = best.similarity >= settings.clear_similarity and not rival.entry.is_referral
-    return "answer" if clear else "clarify"
+    return "answer" if clear or _both_sides_agree(best, hits, settings) else "clarify"
+
+
+def _both_sides_agree(best: Hit, hits: Sequence[Hit], settings: RetrievalSettings) -> bool:
+    """The best entry leads on the encoder and on the words alike, over every close rival.
+
+    A near tie in the fused sum is often one side against the other: a rival whose phrasing
+    reads closer while the best entry has more of the message's words (the pension fund
+    against the credit left unspent). Then asking is right. When both sides prefer the same
+    entry and only the size of its lead is small ("il fondo sanitario paga il ticket del
+    pronto soccorso?": the health fund ahead of the mutual aid society on both), the rival
+    has no evidence of its own, and asking would make the reader choose what the desk knew.
+    A referral among the close rivals keeps the question (`decide`).
+    """
+    close = [
+        h
+        for h in hits[1:]
+        if h.entry.topic != best.entry.topic and best.score - h.score < settings.clarify_margin
+    ]
+    if not close or best.score - close[0].score < settings.agreement_margin:
+        return False
+    return all(
+        not h.entry.is_referral
+        and best.similarity > h.similarity
+        and best.lexical > settings.agreement_lexical_lead * h.lexical
+        for h in close
+    )
 
 
 def _zscore(values: NDArray[np.float64]) -> NDArray[np.float64]:

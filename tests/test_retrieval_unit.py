@@ -174,6 +174,26 @@ def test_a_near_tie_is_answered_when_the_best_phrasing_is_very_close(
     assert decide(weaker, 1.0, SETTINGS) == "clarify"
 
 
+def test_a_near_tie_is_answered_when_both_sides_prefer_the_best(
+    with_referral: tuple[Entry, ...],
+) -> None:
+    """Within clarify_margin, a lead on the cosine and on BM25 alike settles it; a lead on one
+    side only, a gap under agreement_margin, or a referral close behind keeps the question."""
+    e = by_id(with_referral)
+    nido, piano, tfr = e["nido-retta"], e["piano-attivazione"], e["fuori-ambito-tfr"]
+    settings = SETTINGS.model_copy(update={"agreement_margin": 0.2, "clear_similarity": 2.0})
+
+    def pair(lexical: float, similarity: float, gap: float = 0.3) -> list[Hit]:
+        return [Hit(nido, 3.0, 0.7, 10.0, 3), Hit(piano, 3.0 - gap, similarity, lexical, 3)]
+
+    assert decide(pair(lexical=8.0, similarity=0.6), 1.0, settings) == "answer"
+    assert decide(pair(lexical=9.8, similarity=0.6), 1.0, settings) == "clarify"  # lead < 5 %
+    assert decide(pair(lexical=8.0, similarity=0.75), 1.0, settings) == "clarify"
+    assert decide(pair(lexical=8.0, similarity=0.6, gap=0.1), 1.0, settings) == "clarify"
+    referral_behind = [*pair(lexical=8.0, similarity=0.6), Hit(tfr, 2.6, 0.5, 1.0, 1)]
+    assert decide(referral_behind, 1.0, settings) == "clarify"
+
+
 def test_a_referral_close_behind_a_welfare_entry_asks_from_a_wider_gap(
     with_referral: tuple[Entry, ...],
 ) -> None:
@@ -204,7 +224,9 @@ def test_a_dominant_entry_needs_less_cosine(with_referral: tuple[Entry, ...]) ->
 
 
 def test_clarify_offers_the_close_candidates(entries: tuple[Entry, ...]) -> None:
-    retriever = make_retriever(entries, clarify_margin=100.0, min_similarity=0.0, min_coverage=0.0)
+    retriever = make_retriever(
+        entries, clarify_margin=100.0, agreement_margin=100.0, min_similarity=0.0, min_coverage=0.0
+    )
     result = retriever.search("buoni pasto nido")
     assert result.decision == "clarify"
     assert len(result.candidates) >= 2

@@ -19,7 +19,7 @@ NOTHING_FITS = RetrievalSettings(
     min_similarity=1.5, confident_similarity=1.5, dominant_min_similarity=1.5
 )
 """Thresholds no cosine can reach: every question falls back, whatever the base holds."""
-ALWAYS_ASK = RetrievalSettings(clarify_margin=50.0, clear_similarity=2.0)
+ALWAYS_ASK = RetrievalSettings(clarify_margin=50.0, clear_similarity=2.0, agreement_margin=50.0)
 """Every other topic counts as close, and no cosine settles a near tie: the desk asks."""
 UNCOVERED = "la mia cooperativa paga il corso di inglese di mia moglie?"
 
