@@ -95,6 +95,11 @@ class RetrievalSettings(BaseModel):
         default=0.8,
         description="from this cosine up, a near tie with another welfare topic is still answered",
     )
+    clear_lead: float = Field(
+        default=0.02,
+        ge=0,
+        description="...and the rival's best phrasing is at least this much further (cosine)",
+    )
     agreement_margin: float = Field(
         default=0.3,
         ge=0,
@@ -467,7 +472,14 @@ def decide(
     # A near tie in the fused ranking often comes from shared words alone ("credito",
     # "busta paga"); when a phrasing of the best entry says nearly the same as the message,
     # the encoder has settled it.
-    clear = best.similarity >= settings.clear_similarity and not rival.entry.is_referral
+    # Not when the rival's phrasing reads about as close: then the encoder has settled nothing
+    # ("sul credito welfare si pagano i contributi inps?": the tax entry and the badante's
+    # INPS contributions both at 0.82).
+    clear = (
+        best.similarity >= settings.clear_similarity
+        and best.similarity - rival.similarity >= settings.clear_lead
+        and not rival.entry.is_referral
+    )
     return "answer" if clear or _both_sides_agree(best, hits, settings) else "clarify"
 
 

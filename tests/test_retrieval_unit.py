@@ -172,6 +172,9 @@ def test_a_near_tie_is_answered_when_the_best_phrasing_is_very_close(
     assert decide(near_tie, 1.0, SETTINGS) == "answer"
     weaker = [hit(e["nido-retta"], 3.0, 0.75), hit(e["piano-attivazione"], 2.9, 0.8)]
     assert decide(weaker, 1.0, SETTINGS) == "clarify"
+    # the rival's phrasing reads about as close (within clear_lead): nothing is settled
+    both_close = [hit(e["nido-retta"], 3.0, 0.85), hit(e["piano-attivazione"], 2.9, 0.84)]
+    assert decide(both_close, 1.0, SETTINGS) == "clarify"
 
 
 def test_a_near_tie_is_answered_when_both_sides_prefer_the_best(
