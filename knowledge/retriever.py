@@ -114,6 +114,11 @@ class RetrievalSettings(BaseModel):
         default=0.40,
         description="a referral may be given from this cosine: saying 'ask them' costs little",
     )
+    referral_closer_similarity: float = Field(
+        default=0.1,
+        ge=0,
+        description="a welfare answer is asked about when a referral reads this much closer",
+    )
     referral_rival_margin: float = Field(
         default=1.25,
         ge=0,
@@ -392,7 +397,12 @@ class Retriever:
         for hit in hits:
             if hits[0].score - hit.score < margin:
                 by_topic.setdefault(hit.entry.topic, hit)
-        return tuple(by_topic.values())[:3]
+        options = tuple(by_topic.values())[:3]
+        referral = None if keyword else closer_referral(hits, self.settings)
+        if referral is not None and referral not in options:
+            # the reason to ask is offered even when its fused score is far behind
+            options = (*options[:2], referral)
+        return options
 
     def _fuse(
         self,
@@ -461,6 +471,8 @@ def decide(
     )
     if not fits:
         return "fallback"
+    if closer_referral(hits, settings) is not None:
+        return "clarify"
     if rival is None:
         return "answer"
     if rival.entry.is_referral and not best.entry.is_referral:
@@ -481,6 +493,19 @@ def decide(
         and not rival.entry.is_referral
     )
     return "answer" if clear or _both_sides_agree(best, hits, settings) else "clarify"
+
+
+def closer_referral(hits: Sequence[Hit], settings: RetrievalSettings) -> Hit | None:
+    """A referral among the hits whose phrasing reads clearly closer than the welfare best.
+
+    The welfare entry can lead the fused ranking on words alone ("Sundays", "extra pay" in
+    the entry on holiday pay) while the encoder reads the message as a question about the
+    work contract: a confident welfare answer would be the costly mistake, so the desk asks.
+    """
+    if not hits or hits[0].entry.is_referral:
+        return None
+    floor = hits[0].similarity + settings.referral_closer_similarity
+    return next((h for h in hits[1:] if h.entry.is_referral and h.similarity >= floor), None)
 
 
 def _both_sides_agree(best: Hit, hits: Sequence[Hit], settings: RetrievalSettings) -> bool:

@@ -9,7 +9,7 @@ from knowledge import QueryError, RetrievalSettings, Retriever, load_knowledge_b
 from knowledge.bm25 import BM25Index
 from knowledge.dense import DenseIndex, entry_units
 from knowledge.entries import Entry
-from knowledge.retriever import Hit, decide, is_keyword_query
+from knowledge.retriever import Hit, closer_referral, decide, is_keyword_query
 from tests.support import HashingEncoder, referral_text, write_small_base
 
 pytestmark = pytest.mark.unit
@@ -211,6 +211,18 @@ def test_a_referral_close_behind_a_welfare_entry_asks_from_a_wider_gap(
     )
     # the referral on top and a welfare entry behind: the usual margin applies
     assert decide([hit(tfr, 3.0, 0.7), hit(e["nido-retta"], 2.0, 0.6)], 1.0, SETTINGS) == ("answer")
+
+
+def test_a_referral_that_reads_much_closer_is_a_reason_to_ask(
+    with_referral: tuple[Entry, ...],
+) -> None:
+    """Far behind in the fused ranking (words), yet clearly closer to the encoder: ask."""
+    e = by_id(with_referral)
+    nido, tfr = e["nido-retta"], e["fuori-ambito-tfr"]
+    settings = SETTINGS.model_copy(update={"referral_closer_similarity": 0.1})
+    assert decide([hit(nido, 3.0, 0.6), hit(tfr, 1.0, 0.75)], 1.0, settings) == "clarify"
+    assert decide([hit(nido, 3.0, 0.6), hit(tfr, 1.0, 0.65)], 1.0, settings) == "answer"
+    assert closer_referral([hit(tfr, 3.0, 0.6), hit(nido, 1.0, 0.9)], settings) is None
 
 
 def test_a_dominant_entry_needs_less_cosine(with_referral: tuple[Entry, ...]) -> None:
