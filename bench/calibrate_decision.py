@@ -52,6 +52,10 @@ GRID: dict[str, tuple[float, ...]] = {
     "min_coverage": (0.25, 0.34, 0.4, 0.5, 0.6, 0.67),
     "clarify_margin": (0.0, 0.2, 0.35, 0.5, 0.75, 1.0),
     "clear_similarity": (0.62, 0.65, 0.68, 0.70, 0.72, 0.75, 0.80, 2.0),
+    "clear_lead": (0.0, 0.01, 0.02, 0.03, 0.05),
+    "agreement_margin": (0.2, 0.3, 0.5, 99.0),
+    "agreement_lexical_lead": (1.0, 1.05, 1.1, 1.2),
+    "referral_closer_similarity": (0.05, 0.1, 0.15, 99.0),
     "referral_rival_margin": (0.75, 1.0, 1.25, 1.5),
     "dominant_margin": (1.5, 2.0, 2.5, 3.0, 4.0, 99.0),
     "dominant_min_similarity": (0.36, 0.38, 0.40, 0.42, 0.44, 0.46),
@@ -61,8 +65,9 @@ GRID: dict[str, tuple[float, ...]] = {
 }
 GROUPS: tuple[tuple[str, ...], ...] = (
     ("min_similarity", "confident_similarity", "min_coverage"),
-    ("clarify_margin", "clear_similarity"),
-    ("referral_rival_margin",),
+    ("clarify_margin", "clear_similarity", "clear_lead"),
+    ("agreement_margin", "agreement_lexical_lead"),
+    ("referral_closer_similarity", "referral_rival_margin"),
     ("dominant_margin", "dominant_min_similarity"),
     ("referral_min_similarity",),
     ("short_query_margin", "short_query_min_similarity"),

@@ -223,6 +223,11 @@ def test_a_referral_that_reads_much_closer_is_a_reason_to_ask(
     assert decide([hit(nido, 3.0, 0.6), hit(tfr, 1.0, 0.75)], 1.0, settings) == "clarify"
     assert decide([hit(nido, 3.0, 0.6), hit(tfr, 1.0, 0.65)], 1.0, settings) == "answer"
     assert closer_referral([hit(tfr, 3.0, 0.6), hit(nido, 1.0, 0.9)], settings) is None
+    # the referral is among the options, however far behind its fused score
+    retriever = make_retriever(with_referral, referral_closer_similarity=0.1)
+    hits = (hit(nido, 3.0, 0.6), hit(e["piano-attivazione"], 2.9, 0.5), hit(tfr, 0.5, 0.75))
+    offered = retriever._candidates("clarify", hits)
+    assert [h.entry.id for h in offered] == ["nido-retta", "piano-attivazione", "fuori-ambito-tfr"]
 
 
 def test_a_dominant_entry_needs_less_cosine(with_referral: tuple[Entry, ...]) -> None:
