@@ -217,9 +217,7 @@ async def run_phase(
         elapsed = time.perf_counter() - started
         cpu_after, own_after = tree_cpu_seconds(process.pid), time.process_time()
         updates = users * per_user
-        cpu = {
-            part: (cpu_after[part] - cpu_before[part]) * 1000 / updates for part in cpu_after
-        }
+        cpu = {part: (cpu_after[part] - cpu_before[part]) * 1000 / updates for part in cpu_after}
         await asyncio.sleep(1.0)  # anything sent twice would arrive now
         extra = sum(
             len(standin.messages_for(c)) - before[c] - sum(1 if echo else expected[i] for i in p)
