@@ -66,7 +66,8 @@ _FUNCTION_WORDS: dict[str, frozenset[str]] = {
         "ar": """
             هل في من على الى ان ما لي عن هذه هذا مع او كيف ماذا متى هو هي انا انت نحن هم التي
             الذي كان يكون نعم عند بعد قبل كل اي ذلك تلك ثم لم لن قد به بها له لها يا السلام
-            عليكم مرحبا شكرا
+            عليكم مرحبا شكرا لدي لديه لديها لدينا لديك لديهم عليه عليها عليك يمكن يمكنني
+            يمكنك ممكن
         """,
         "es": """
             a al con de del el en es la las le les lo los mi mis me se si su sus tu tus te que
@@ -102,8 +103,24 @@ _LIGHT_ENDINGS: dict[str, tuple[str, ...]] = {
     ),
 }  # fmt: skip
 _SOFT_END = {"sq": "aeiuyj", "ro": "aeiu"}
+# Romanian verbs and the nouns made from them, once the article and soft end are gone:
+# "rambursare / rambursarea / rambursează / rambursat" all reach "ramburs", "impozit /
+# impozitat / impozitează" "impoz". Stripped repeatedly while the root stays four letters
+# long, so a participle of a participle ends where the bare verb does.
+_DERIVATIONAL_ENDINGS: dict[str, tuple[str, ...]] = {
+    "ro": ("easc", "eaz", "esc", "est", "ar", "ir", "at", "it", "ez"),
+}
 _MIN_STEM = 3
 _MIN_ROOT = 4
+
+# Arabic writes conjunctions (و "and", ف "so"), prepositions (ب "with", ل "for", ك "like")
+# and possessives (ي "my", ك "your", ه / ها "his / her", نا "our", هم / كم "their / your")
+# inside the word: "لزوجتي" is "for my wife", "وأولادي" "and my children". Snowball strips
+# some of them, not all, and a noun's ة becomes ت before a possessive ("زوجة" / "زوجتي").
+_ARABIC_CONJUNCTIONS = "وف"
+_ARABIC_PREPOSITIONS = "بلك"
+_ARABIC_POSSESSIVES = ("كما", "هما", "كم", "كن", "هم", "هن", "ها", "نا", "ي", "ك", "ه")
+_ARABIC_MIN_WORD = 3
 
 
 def is_analysed(language: str | None) -> bool:
@@ -171,7 +188,68 @@ def light_stem(word: str, language: str) -> str:
         if word.endswith(ending) and len(word) - len(ending) >= _MIN_STEM:
             word = word[: -len(ending)]
             break
+    word = _strip_soft_end(word, language)
+    derivational = _DERIVATIONAL_ENDINGS.get(language, ())
+    stripped = True
+    while stripped:
+        stripped = False
+        for ending in derivational:
+            if word.endswith(ending) and len(word) - len(ending) >= _MIN_ROOT:
+                word = _strip_soft_end(word[: -len(ending)], language)
+                stripped = True
+                break
+    return word
+
+
+def _strip_soft_end(word: str, language: str) -> str:
     soft = _SOFT_END[language]
     while len(word) > _MIN_ROOT and word[-1] in soft:
         word = word[:-1]
     return word
+
+
+def feminine_noun(word: str, language: str | None) -> str | None:
+    """The bare form of an Arabic feminine noun written with a possessive, else None.
+
+    A noun's ة becomes ت before a possessive ("زوجة" wife, "زوجتي" my wife; "شركة" /
+    "شركتي"), which Snowball does not undo: its stems differ ("زوج" / "زوجت"). So the search
+    also reads such a word as the noun itself. Plurals in -ات ("بياناتي", my data) keep
+    their ت.
+    """
+    if language != "ar":
+        return None
+    for suffix in _ARABIC_POSSESSIVES:
+        noun = word[: -len(suffix)]
+        if word.endswith(suffix) and len(noun) >= _ARABIC_MIN_WORD:
+            if noun.endswith("ت") and not noun.endswith("ات"):
+                return noun[:-1] + "ه"
+            return None
+    return None
+
+
+def clitic_variants(word: str, language: str | None) -> list[str]:
+    """Other readings of an already normalised word with its clitics taken off, most
+    likely first; empty for languages that do not attach them (all but Arabic).
+
+    The search tries these only for a query word whose own stem the index does not know
+    (`BM25Index.query_terms`): "لابني" ("for my son") then meets "ابن", "ولأولادي" ("and
+    for my children") "اولاد", while a word the index knows as it is, such as "بطاقة"
+    ("card", not ب + "طاقة") or "والدين" ("parents", not و + "دين"), is never cut.
+    """
+    if language != "ar":
+        return []
+    bases = [word]
+    rest = word
+    for letters in (_ARABIC_CONJUNCTIONS, _ARABIC_PREPOSITIONS):
+        if rest[:1] and rest[0] in letters and len(rest) > _ARABIC_MIN_WORD:
+            rest = rest[1:]
+            bases.append(rest)
+    if rest.startswith("ال") and len(rest) - 2 >= _ARABIC_MIN_WORD:
+        bases.append(rest[2:])
+    variants: list[str] = []
+    for base in bases[1:]:
+        noun = feminine_noun(base, language)
+        if noun is not None:
+            variants.append(noun)
+        variants.append(base)
+    return [variant for variant in dict.fromkeys(variants) if variant != word]

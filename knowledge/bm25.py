@@ -114,6 +114,13 @@ class BM25Index:
         found = truncations = 0
         for word in dict.fromkeys(words):
             known = self._known_stems(word, language)
+            noun = analysis.feminine_noun(word, language)
+            if noun is not None:
+                known += [t for t in self._known_stems(noun, language) if t not in known]
+            for variant in [] if known else analysis.clitic_variants(word, language):
+                known = self._known_stems(variant, language)
+                if known:
+                    break
             if not known:
                 corrected = self._corrector.correct(word)
                 known = self._known_stems(corrected, language) if corrected else []

@@ -22,6 +22,10 @@ def stems(text: str, language: str) -> list[str]:
         ("creșa creşei cresa creșele creselor", "ro"),
         ("tichete tichetele", "ro"),
         ("facturi facturile", "ro"),
+        ("rambursare rambursarea rambursează ramburseaza rambursat", "ro"),
+        ("impozit impozitul impozitat impozitează", "ro"),
+        ("grădiniță gradinita grădiniței gradinite", "ro"),
+        ("plătesc plătit plata plăti plătește", "ro"),
         ("الحضانة حضانه", "ar"),
         ("vouchers voucher", "en"),
         ("remboursement rembourser", "fr"),
@@ -94,3 +98,37 @@ def test_an_italian_query_is_read_as_before() -> None:
     terms = index.query_terms("abbonamneto autobus zanzibar")
     assert terms == index.query_terms("abbonamneto autobus zanzibar", None)
     assert terms.coverage == pytest.approx(2 / 3)
+
+
+def test_romanian_verb_endings_stop_at_a_four_letter_root() -> None:
+    assert analysis.light_stem("lucrez", "ro") == "lucr"
+    assert analysis.light_stem("stat", "ro") == "stat"
+
+
+def test_an_arabic_feminine_noun_with_a_possessive_is_read_as_the_noun() -> None:
+    assert analysis.feminine_noun("زوجتي", "ar") == "زوجه"
+    assert analysis.feminine_noun("حضانتنا", "ar") == "حضانه"
+    # a plural in -ات keeps its ت, a word with no possessive is left alone
+    assert analysis.feminine_noun("بياناتي", "ar") is None
+    assert analysis.feminine_noun("زوجه", "ar") is None
+    assert analysis.feminine_noun("shkolla", "sq") is None
+
+
+def test_arabic_clitics_come_off_only_for_words_the_index_does_not_know() -> None:
+    assert "ابني" in analysis.clitic_variants("لابني", "ar")
+    assert "زوجه" in analysis.clitic_variants("لزوجتي", "ar")
+    assert "امل" in analysis.clitic_variants("كامل", "ar")
+    assert analysis.clitic_variants("cresa", "ro") == []
+    index = BM25Index(
+        [
+            [("asilo nido", 1.0), ("حضانة الأطفال", 1.0, "ar"), ("مبلغ كامل", 1.0, "ar")],
+            [("bollette", 1.0), ("فواتير", 1.0, "ar"), ("أمل", 1.0, "ar")],
+        ]
+    )
+    # "for my children", "my nursery": both meet the nursery entry's plain nouns
+    terms = index.query_terms("لأطفالي حضانتي", "ar")
+    assert terms.coverage == pytest.approx(1.0)
+    assert index.scores(terms)[0] > 0 and index.scores(terms)[1] == 0
+    # "complete" is a word the index knows: it is not read as ك + "hope"
+    complete = index.query_terms("كامل", "ar")
+    assert index.scores(complete)[1] == 0 and index.scores(complete)[0] > 0
