@@ -213,8 +213,9 @@ def feminine_noun(word: str, language: str | None) -> str | None:
 
     A noun's ة becomes ت before a possessive ("زوجة" wife, "زوجتي" my wife; "شركة" /
     "شركتي"), which Snowball does not undo: its stems differ ("زوج" / "زوجت"). So the search
-    also reads such a word as the noun itself. Plurals in -ات ("بياناتي", my data) keep
-    their ت.
+    also reads such a word as the noun itself, with a leading conjunction or preposition
+    taken off too ("لزوجتي", for my wife): ت and a possessive at the end are evidence enough
+    that the word carries clitics. Plurals in -ات ("بياناتي", my data) keep their ت.
     """
     if language != "ar":
         return None
@@ -222,9 +223,22 @@ def feminine_noun(word: str, language: str | None) -> str | None:
         noun = word[: -len(suffix)]
         if word.endswith(suffix) and len(noun) >= _ARABIC_MIN_WORD:
             if noun.endswith("ت") and not noun.endswith("ات"):
-                return noun[:-1] + "ه"
+                return _without_prefixes(noun[:-1] + "ه")[-1]
             return None
     return None
+
+
+def _without_prefixes(word: str) -> list[str]:
+    """`word`, then each shorter form with a leading conjunction, preposition, article off."""
+    forms = [word]
+    for letters in (_ARABIC_CONJUNCTIONS, _ARABIC_PREPOSITIONS):
+        rest = forms[-1]
+        if rest[:1] and rest[0] in letters and len(rest) > _ARABIC_MIN_WORD:
+            forms.append(rest[1:])
+    rest = forms[-1]
+    if rest.startswith("ال") and len(rest) - 2 >= _ARABIC_MIN_WORD:
+        forms.append(rest[2:])
+    return forms
 
 
 def clitic_variants(word: str, language: str | None) -> list[str]:
@@ -238,14 +252,7 @@ def clitic_variants(word: str, language: str | None) -> list[str]:
     """
     if language != "ar":
         return []
-    bases = [word]
-    rest = word
-    for letters in (_ARABIC_CONJUNCTIONS, _ARABIC_PREPOSITIONS):
-        if rest[:1] and rest[0] in letters and len(rest) > _ARABIC_MIN_WORD:
-            rest = rest[1:]
-            bases.append(rest)
-    if rest.startswith("ال") and len(rest) - 2 >= _ARABIC_MIN_WORD:
-        bases.append(rest[2:])
+    bases = _without_prefixes(word)
     variants: list[str] = []
     for base in bases[1:]:
         noun = feminine_noun(base, language)

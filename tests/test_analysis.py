@@ -108,6 +108,8 @@ def test_romanian_verb_endings_stop_at_a_four_letter_root() -> None:
 def test_an_arabic_feminine_noun_with_a_possessive_is_read_as_the_noun() -> None:
     assert analysis.feminine_noun("زوجتي", "ar") == "زوجه"
     assert analysis.feminine_noun("حضانتنا", "ar") == "حضانه"
+    # "for my wife": the possessive after ت shows the word carries clitics, the ل goes too
+    assert analysis.feminine_noun("لزوجتي", "ar") == "زوجه"
     # a plural in -ات keeps its ت, a word with no possessive is left alone
     assert analysis.feminine_noun("بياناتي", "ar") is None
     assert analysis.feminine_noun("زوجه", "ar") is None
