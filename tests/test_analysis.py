@@ -3,7 +3,7 @@
 import pytest
 
 from knowledge import analysis
-from knowledge.bm25 import BM25Index
+from knowledge.bm25 import BM25Index, QueryTerms
 from knowledge.text import fold
 
 pytestmark = pytest.mark.unit
@@ -134,3 +134,21 @@ def test_arabic_clitics_come_off_only_for_words_the_index_does_not_know() -> Non
     # "complete" is a word the index knows: it is not read as ك + "hope"
     complete = index.query_terms("كامل", "ar")
     assert index.scores(complete)[1] == 0 and index.scores(complete)[0] > 0
+
+
+def test_a_word_found_by_two_stems_counts_once() -> None:
+    # Romanian examples inside an entry's Italian questions are reduced as Italian
+    # ("creditul"), its Romanian phrasings as Romanian ("cred"): a query word meeting both
+    # must not count twice against the word that names the topic
+    index = BM25Index(
+        [
+            [("decontare creditul", 1.0), ("creditul welfare", 1.0, "ro")],
+            [("asilo", 1.0), ("gradinita copilului", 1.0, "ro")],
+            [("bus", 1.0), ("abonament autobuz", 1.0, "ro")],
+        ]
+    )
+    terms = index.query_terms("creditul gradinita", "ro")
+    assert terms.groups is not None and len(terms.groups[0]) == 2
+    alone = [index.scores(QueryTerms([term], 1))[0] for term in terms.groups[0]]
+    assert index.scores(terms)[0] == pytest.approx(max(alone))
+    assert index.matched(terms)[0] == 1
