@@ -55,7 +55,7 @@ _FUNCTION_WORDS: dict[str, frozenset[str]] = {
             ce cei cel cea cu cum da daca de din dupa e ea el ei eu fi fie imi iti ii in intr
             intr-un la le lor lui ma mai meu mea mei mele ne nu o pe pentru pt pot poate poti
             prin sa sau se si sunt ta tau te tu un una unui unei vreau va vor buna ziua salut
-            multumesc va rog ul ului urile
+            multumesc va rog ul ului urile trebuie trebui face fac facut facem
 
         """,
         "sq": """
@@ -98,8 +98,8 @@ _LIGHT_ENDINGS: dict[str, tuple[str, ...]] = {
         "te", "et", "it", "ut", "at", "in", "un", "en", "an", "es", "is", "us", "ne", "ra",
     ),
     "ro": (
-        "urilor", "ului", "ilor", "elor", "iile", "iei", "ele", "ile", "lor", "ul", "le",
-        "ei", "ii", "ia", "ea",
+        "urilor", "iilor", "ului", "ilor", "elor", "iile", "iii", "iei", "ele", "ile", "lor",
+        "ul", "le", "ei", "ii", "ia", "ea",
     ),
 }  # fmt: skip
 _SOFT_END = {"sq": "aeiuyj", "ro": "aeiu"}
@@ -110,6 +110,9 @@ _SOFT_END = {"sq": "aeiuyj", "ro": "aeiu"}
 _DERIVATIONAL_ENDINGS: dict[str, tuple[str, ...]] = {
     "ro": ("easc", "eaz", "esc", "est", "ar", "ir", "at", "it", "ez"),
 }
+# Stems of irregular plurals the endings cannot bring together: Romanian "copil" (child)
+# has the plural "copii" / "copiii" / "copiilor", the word workers use most in this domain.
+_IRREGULAR_STEMS: dict[str, dict[str, str]] = {"ro": {"copil": "cop", "copi": "cop"}}
 _MIN_STEM = 3
 _MIN_ROOT = 4
 
@@ -198,7 +201,7 @@ def light_stem(word: str, language: str) -> str:
                 word = _strip_soft_end(word[: -len(ending)], language)
                 stripped = True
                 break
-    return word
+    return _IRREGULAR_STEMS.get(language, {}).get(word, word)
 
 
 def _strip_soft_end(word: str, language: str) -> str:

@@ -26,6 +26,7 @@ def stems(text: str, language: str) -> list[str]:
         ("impozit impozitul impozitat impozitează", "ro"),
         ("grădiniță gradinita grădiniței gradinite", "ro"),
         ("plătesc plătit plata plăti plătește", "ro"),
+        ("copil copilul copilului copii copiii copiilor", "ro"),
         ("الحضانة حضانه", "ar"),
         ("vouchers voucher", "en"),
         ("remboursement rembourser", "fr"),
@@ -59,6 +60,7 @@ def test_function_words_of_the_language_carry_nothing() -> None:
     ]
     assert analysis.content_words("cfarë është kjo për fëmijët", "sq") == ["femijet"]
     assert analysis.content_words("est-ce que je peux", "fr") == ["peux"]
+    assert analysis.content_words("ce acte trebuie pentru decont", "ro") == ["acte", "decont"]
 
 
 def test_italian_and_unknown_languages_are_not_analysed() -> None:
