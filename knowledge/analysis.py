@@ -39,7 +39,9 @@ _SNOWBALL: dict[str, str] = {
 
 # Folded (accent-free) function words per language. Only words that say nothing about a
 # topic: question words such as "how much" / "sa" / "cât" and negations stay out of the list
-# when they could separate two entries ("not used" credit), the rest is grammar.
+# when they could separate two entries ("not used" credit), the rest is grammar. Arabic also
+# lists the spoken forms Moroccan, Egyptian and Levantine workers type ("واش", "ديال",
+# "عايز"): without them every darija phrasing would look like every other.
 _FUNCTION_WORDS: dict[str, frozenset[str]] = {
     language: frozenset(words.split())
     for language, words in {
@@ -67,7 +69,8 @@ _FUNCTION_WORDS: dict[str, frozenset[str]] = {
             هل في من على الى ان ما لي عن هذه هذا مع او كيف ماذا متى هو هي انا انت نحن هم التي
             الذي كان يكون نعم عند بعد قبل كل اي ذلك تلك ثم لم لن قد به بها له لها يا السلام
             عليكم مرحبا شكرا لدي لديه لديها لدينا لديك لديهم عليه عليها عليك يمكن يمكنني
-            يمكنك ممكن
+            يمكنك ممكن واش شنو كيفاش فين وين ازاي ايش شو عايز عاوز بدي بغيت ديال ديالي ديالك
+            نقدر تقدر يقدر ينفع
         """,
         "es": """
             a al con de del el en es la las le les lo los mi mis me se si su sus tu tus te que
