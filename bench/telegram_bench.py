@@ -156,6 +156,29 @@ def bot_command(name: str, port: int, scratch: Path) -> tuple[list[str], dict[st
     }
 
 
+def tree_cpu_seconds(pid: int) -> dict[str, float]:
+    """CPU seconds (user + system) used so far by a process ("bot") and its children (the
+    engine "worker"; multiprocessing's resource tracker included, it uses next to nothing),
+    read from /proc: {} where there is none. Throughput on shared cores is bounded by the CPU
+    every process spends per update, so this says which process an update costs most in."""
+    proc = Path("/proc")
+    if not proc.is_dir():
+        return {}
+    tick = os.sysconf("SC_CLK_TCK")
+    totals = {"bot": 0.0, "worker": 0.0}
+    for entry in proc.iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:  # gone meanwhile
+            continue
+        own, parent = int(entry.name), int(fields[1])
+        if pid in (own, parent):
+            totals["bot" if own == pid else "worker"] += (int(fields[11]) + int(fields[12])) / tick
+    return totals
+
+
 async def run_phase(
     name: str,
     scratch: Path,
@@ -188,9 +211,13 @@ async def run_phase(
             [(u * per_user + m) % len(questions) for m in range(per_user)] for u in range(users)
         ]
         before = {c: len(standin.messages_for(c)) for c in chats}
+        cpu_before, own_before = tree_cpu_seconds(process.pid), time.process_time()
         started = time.perf_counter()
         await asyncio.gather(*(load.user(c, p, echo) for c, p in zip(chats, picks, strict=True)))
         elapsed = time.perf_counter() - started
+        cpu_after, own_after = tree_cpu_seconds(process.pid), time.process_time()
+        updates = users * per_user
+        cpu = {part: (cpu_after[part] - cpu_before[part]) * 1000 / updates for part in cpu_after}
         await asyncio.sleep(1.0)  # anything sent twice would arrive now
         extra = sum(
             len(standin.messages_for(c)) - before[c] - sum(1 if echo else expected[i] for i in p)
@@ -204,6 +231,9 @@ async def run_phase(
             "p50": percentile(load.latencies, 50),
             "p95": percentile(load.latencies, 95),
             "extra_messages": extra,
+            "cpu_bot": cpu.get("bot", float("nan")),
+            "cpu_worker": cpu.get("worker", float("nan")),
+            "cpu_standin": (own_after - own_before) * 1000 / updates,
         }
     finally:
         process.terminate()
@@ -403,8 +433,8 @@ def figures(
         [
             "",
             "| load | bot | users | updates | updates/s | latency p50 ms | latency p95 ms"
-            " | extra messages |",
-            "|---|---|---|---|---|---|---|---|",
+            " | extra messages | CPU ms/update: bot, engine worker, stand-in + users |",
+            "|---|---|---|---|---|---|---|---|---|",
         ]
         if results
         else []
@@ -419,6 +449,7 @@ def figures(
             f"| {level} | {name} | {LEVELS[level][0]} | {median['updates']:.0f} | {rate} |"
             f" {median['p50']:.1f} | {median['p95']:.1f} |"
             f" {sum(r['extra_messages'] for r in runs):.0f} |"
+            f" {median['cpu_bot']:.2f}, {median['cpu_worker']:.2f}, {median['cpu_standin']:.2f} |"
         )
     out.append("")
     desk = "desk" if any(name == "desk" for _, name in results) else default_bot(default_engine)
@@ -532,7 +563,9 @@ def main() -> None:
                             f"{level} {name} (run {run + 1}): {r['updates']:.0f} updates in"
                             f" {r['seconds']:.1f} s = {r['rate']:.0f}/s, latency p50"
                             f" {r['p50']:.1f} ms p95 {r['p95']:.1f} ms, extra messages"
-                            f" {r['extra_messages']:.0f}, load {os.getloadavg()[0]:.1f}",
+                            f" {r['extra_messages']:.0f}, CPU ms per update bot"
+                            f" {r['cpu_bot']:.2f} worker {r['cpu_worker']:.2f} stand-in"
+                            f" {r['cpu_standin']:.2f}, load {os.getloadavg()[0]:.1f}",
                             flush=True,
                         )
                         shutil.rmtree(scratch / "desk", ignore_errors=True)

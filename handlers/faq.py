@@ -30,6 +30,7 @@ from handlers.translated_answers import title_in, wording
 from handlers.turns import Button, Reply
 from knowledge import Audience, Entry, Retriever, SearchResult
 from knowledge.encoders import Vectors
+from knowledge.memo import Memo
 from knowledge.perspective import speaks_as_employer
 from needs import plan_line
 from nlu import Parse
@@ -84,6 +85,9 @@ class Answerer:
         self._intents = intents
         self._settings = settings
         self._detector = detector or default_detector()
+        self._analyses: Memo[tuple[str, str | None], Analysis] = Memo(
+            retriever.settings.embedding_cache_size
+        )
 
     def analyse(self, text: str, hint: str | None = None) -> Analysis:
         """The expensive, state-free part of understanding one message (see `analyse_many`)."""
@@ -98,14 +102,37 @@ class Answerer:
         that arrived together, so the encoder runs once for the lot and never while the
         (SQLite) write lock is held. `hints` are the senders' language codes (Telegram's
         `language_code`), which only break ties between languages ("no", "si").
+
+        A reading depends only on the text and the hint, and people send the same messages
+        over and over (a popular question, "sì", "grazie"), so recent readings are kept
+        (knowledge.memo): a repeated message costs no encoder, detector or index pass.
         """
+        asked = list(zip(texts, hints or [None] * len(texts), strict=True))
+        known: dict[tuple[str, str | None], Analysis] = {}
+        for key in dict.fromkeys(asked):
+            remembered = self._analyses.get(key)
+            if remembered is not None:
+                known[key] = remembered
+        new = [key for key in dict.fromkeys(asked) if key not in known]
+        if new:
+            analyses = self._analyse_new(new)
+            # A classifier with an outage fallback (nlu.rasa) reports whether it is up: what
+            # the fallback read is not kept, so the message is read by Rasa once it is back.
+            keep = bool(getattr(self._intents, "available", True))
+            for key, analysis in zip(new, analyses, strict=True):
+                known[key] = analysis
+                if keep:
+                    self._analyses.put(key, analysis)
+        return [known[key] for key in asked]
+
+    def _analyse_new(self, asked: Sequence[tuple[str, str | None]]) -> list[Analysis]:
+        texts = [text for text, _ in asked]
         prepared = [self._retriever.prepare(text) for text in texts]
         vectors = self._retriever.embed_many([p for p, _ in prepared])
-        languages = [
-            self._detector.detect(text, hint)
-            for text, hint in zip(texts, hints or [None] * len(texts), strict=True)
-        ]
+        languages = [self._detector.detect(text, hint) for text, hint in asked]
         similarities = self._retriever.dense_scores(vectors, [lang.code for lang in languages])
+        for similarity in similarities:
+            similarity.setflags(write=False)  # shared by every later reading of the message
         return [
             Analysis(
                 text,

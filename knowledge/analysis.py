@@ -39,7 +39,9 @@ _SNOWBALL: dict[str, str] = {
 
 # Folded (accent-free) function words per language. Only words that say nothing about a
 # topic: question words such as "how much" / "sa" / "cât" and negations stay out of the list
-# when they could separate two entries ("not used" credit), the rest is grammar.
+# when they could separate two entries ("not used" credit), the rest is grammar. Arabic also
+# lists the spoken forms Moroccan, Egyptian and Levantine workers type ("واش", "ديال",
+# "عايز"): without them every darija phrasing would look like every other.
 _FUNCTION_WORDS: dict[str, frozenset[str]] = {
     language: frozenset(words.split())
     for language, words in {
@@ -55,7 +57,7 @@ _FUNCTION_WORDS: dict[str, frozenset[str]] = {
             ce cei cel cea cu cum da daca de din dupa e ea el ei eu fi fie imi iti ii in intr
             intr-un la le lor lui ma mai meu mea mei mele ne nu o pe pentru pt pot poate poti
             prin sa sau se si sunt ta tau te tu un una unui unei vreau va vor buna ziua salut
-            multumesc va rog ul ului urile
+            multumesc va rog ul ului urile trebuie trebui face fac facut facem
 
         """,
         "sq": """
@@ -66,7 +68,9 @@ _FUNCTION_WORDS: dict[str, frozenset[str]] = {
         "ar": """
             هل في من على الى ان ما لي عن هذه هذا مع او كيف ماذا متى هو هي انا انت نحن هم التي
             الذي كان يكون نعم عند بعد قبل كل اي ذلك تلك ثم لم لن قد به بها له لها يا السلام
-            عليكم مرحبا شكرا
+            عليكم مرحبا شكرا لدي لديه لديها لدينا لديك لديهم عليه عليها عليك يمكن يمكنني
+            يمكنك ممكن واش شنو كيفاش فين وين ازاي ايش شو عايز عاوز بدي بغيت ديال ديالي ديالك
+            نقدر تقدر يقدر ينفع
         """,
         "es": """
             a al con de del el en es la las le les lo los mi mis me se si su sus tu tus te que
@@ -97,13 +101,32 @@ _LIGHT_ENDINGS: dict[str, tuple[str, ...]] = {
         "te", "et", "it", "ut", "at", "in", "un", "en", "an", "es", "is", "us", "ne", "ra",
     ),
     "ro": (
-        "urilor", "ului", "ilor", "elor", "iile", "iei", "ele", "ile", "lor", "ul", "le",
-        "ei", "ii", "ia", "ea",
+        "urilor", "iilor", "ului", "ilor", "elor", "iile", "iii", "iei", "ele", "ile", "lor",
+        "ul", "le", "ei", "ii", "ia", "ea",
     ),
 }  # fmt: skip
 _SOFT_END = {"sq": "aeiuyj", "ro": "aeiu"}
+# Romanian verbs and the nouns made from them, once the article and soft end are gone:
+# "rambursare / rambursarea / rambursează / rambursat" all reach "ramburs", "impozit /
+# impozitat / impozitează" "impoz". Stripped repeatedly while the root stays four letters
+# long, so a participle of a participle ends where the bare verb does.
+_DERIVATIONAL_ENDINGS: dict[str, tuple[str, ...]] = {
+    "ro": ("easc", "eaz", "esc", "est", "ar", "ir", "at", "it", "ez"),
+}
+# Stems of irregular plurals the endings cannot bring together: Romanian "copil" (child)
+# has the plural "copii" / "copiii" / "copiilor", the word workers use most in this domain.
+_IRREGULAR_STEMS: dict[str, dict[str, str]] = {"ro": {"copil": "cop", "copi": "cop"}}
 _MIN_STEM = 3
 _MIN_ROOT = 4
+
+# Arabic writes conjunctions (و "and", ف "so"), prepositions (ب "with", ل "for", ك "like")
+# and possessives (ي "my", ك "your", ه / ها "his / her", نا "our", هم / كم "their / your")
+# inside the word: "لزوجتي" is "for my wife", "وأولادي" "and my children". Snowball strips
+# some of them, not all, and a noun's ة becomes ت before a possessive ("زوجة" / "زوجتي").
+_ARABIC_CONJUNCTIONS = "وف"
+_ARABIC_PREPOSITIONS = "بلك"
+_ARABIC_POSSESSIVES = ("كما", "هما", "كم", "كن", "هم", "هن", "ها", "نا", "ي", "ك", "ه")
+_ARABIC_MIN_WORD = 3
 
 
 def is_analysed(language: str | None) -> bool:
@@ -171,7 +194,75 @@ def light_stem(word: str, language: str) -> str:
         if word.endswith(ending) and len(word) - len(ending) >= _MIN_STEM:
             word = word[: -len(ending)]
             break
+    word = _strip_soft_end(word, language)
+    derivational = _DERIVATIONAL_ENDINGS.get(language, ())
+    stripped = True
+    while stripped:
+        stripped = False
+        for ending in derivational:
+            if word.endswith(ending) and len(word) - len(ending) >= _MIN_ROOT:
+                word = _strip_soft_end(word[: -len(ending)], language)
+                stripped = True
+                break
+    return _IRREGULAR_STEMS.get(language, {}).get(word, word)
+
+
+def _strip_soft_end(word: str, language: str) -> str:
     soft = _SOFT_END[language]
     while len(word) > _MIN_ROOT and word[-1] in soft:
         word = word[:-1]
     return word
+
+
+def feminine_noun(word: str, language: str | None) -> str | None:
+    """The bare form of an Arabic feminine noun written with a possessive, else None.
+
+    A noun's ة becomes ت before a possessive ("زوجة" wife, "زوجتي" my wife; "شركة" /
+    "شركتي"), which Snowball does not undo: its stems differ ("زوج" / "زوجت"). So the search
+    also reads such a word as the noun itself, with a leading conjunction or preposition
+    taken off too ("لزوجتي", for my wife): ت and a possessive at the end are evidence enough
+    that the word carries clitics. Plurals in -ات ("بياناتي", my data) keep their ت.
+    """
+    if language != "ar":
+        return None
+    for suffix in _ARABIC_POSSESSIVES:
+        noun = word[: -len(suffix)]
+        if word.endswith(suffix) and len(noun) >= _ARABIC_MIN_WORD:
+            if noun.endswith("ت") and not noun.endswith("ات"):
+                return _without_prefixes(noun[:-1] + "ه")[-1]
+            return None
+    return None
+
+
+def _without_prefixes(word: str) -> list[str]:
+    """`word`, then each shorter form with a leading conjunction, preposition, article off."""
+    forms = [word]
+    for letters in (_ARABIC_CONJUNCTIONS, _ARABIC_PREPOSITIONS):
+        rest = forms[-1]
+        if rest[:1] and rest[0] in letters and len(rest) > _ARABIC_MIN_WORD:
+            forms.append(rest[1:])
+    rest = forms[-1]
+    if rest.startswith("ال") and len(rest) - 2 >= _ARABIC_MIN_WORD:
+        forms.append(rest[2:])
+    return forms
+
+
+def clitic_variants(word: str, language: str | None) -> list[str]:
+    """Other readings of an already normalised word with its clitics taken off, most
+    likely first; empty for languages that do not attach them (all but Arabic).
+
+    The search tries these only for a query word whose own stem the index does not know
+    (`BM25Index.query_terms`): "لابني" ("for my son") then meets "ابن", "ولأولادي" ("and
+    for my children") "اولاد", while a word the index knows as it is, such as "بطاقة"
+    ("card", not ب + "طاقة") or "والدين" ("parents", not و + "دين"), is never cut.
+    """
+    if language != "ar":
+        return []
+    bases = _without_prefixes(word)
+    variants: list[str] = []
+    for base in bases[1:]:
+        noun = feminine_noun(base, language)
+        if noun is not None:
+            variants.append(noun)
+        variants.append(base)
+    return [variant for variant in dict.fromkeys(variants) if variant != word]

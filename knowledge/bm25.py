@@ -50,6 +50,9 @@ class QueryTerms:
     truncations: int = 0
     """Query words known only as the cut-off start of longer words of the base ("test" of
     "testo", "testi"): the stem matches, the word does not (see `BM25Index.query_terms`)."""
+    groups: tuple[tuple[str, ...], ...] | None = None
+    """`terms` split by the query word that found them (None: one term per word). A word
+    found by two terms (its own stem and the Italian one) counts once in `BM25Index.scores`."""
 
     @property
     def coverage(self) -> float:
@@ -111,9 +114,17 @@ class BM25Index:
         """
         words = _words(query, language)
         terms: list[str] = []
+        groups: list[tuple[str, ...]] = []
         found = truncations = 0
         for word in dict.fromkeys(words):
             known = self._known_stems(word, language)
+            noun = analysis.feminine_noun(word, language)
+            if noun is not None:
+                known += [t for t in self._known_stems(noun, language) if t not in known]
+            for variant in [] if known else analysis.clitic_variants(word, language):
+                known = self._known_stems(variant, language)
+                if known:
+                    break
             if not known:
                 corrected = self._corrector.correct(word)
                 known = self._known_stems(corrected, language) if corrected else []
@@ -126,7 +137,9 @@ class BM25Index:
             new = [term for term in known if term not in terms]
             found += bool(new)
             terms.extend(new)
-        return QueryTerms(terms, len(set(words)), found, truncations)
+            if new:
+                groups.append(tuple(new))
+        return QueryTerms(terms, len(set(words)), found, truncations, tuple(groups))
 
     def _known_stems(self, word: str, language: str | None) -> list[str]:
         """The word's stems the index holds: its language's and, when different, Italian's."""
@@ -137,14 +150,37 @@ class BM25Index:
         """How many of the query's terms each document contains: one rare word ("Torino")
         can give a high score, several words agreeing are stronger evidence."""
         counts = np.zeros(self.size, dtype=np.int64)
-        for term in terms.terms:
-            counts[self._postings[term][0]] += 1
+        for group in _groups(terms):
+            if len(group) == 1:
+                counts[self._postings[group[0]][0]] += 1
+            else:
+                hit = np.zeros(self.size, dtype=bool)
+                for term in group:
+                    hit[self._postings[term][0]] = True
+                counts += hit
         return counts
 
     def scores(self, terms: QueryTerms) -> NDArray[np.float64]:
-        """BM25 score of every document (zeros where no term matches)."""
+        """BM25 score of every document (zeros where no term matches).
+
+        A query word found by several terms ("creditul": Romanian "cred", Italian
+        "creditul") adds its best one per document, not their sum: otherwise the
+        everyday words a language shares with Italian would count twice and outweigh the
+        word that names the topic ("grădiniță").
+        """
         scores = np.zeros(self.size, dtype=np.float64)
-        for term in terms.terms:
-            ids, weights = self._postings[term]
-            scores[ids] += weights
+        for group in _groups(terms):
+            if len(group) == 1:
+                ids, weights = self._postings[group[0]]
+                scores[ids] += weights
+                continue
+            best = np.zeros(self.size, dtype=np.float64)
+            for term in group:
+                ids, weights = self._postings[term]
+                best[ids] = np.maximum(best[ids], weights)
+            scores += best
         return scores
+
+
+def _groups(terms: QueryTerms) -> tuple[tuple[str, ...], ...]:
+    return terms.groups if terms.groups is not None else tuple((t,) for t in terms.terms)

@@ -14,10 +14,8 @@ from __future__ import annotations
 
 import functools
 import logging
-import threading
-from collections import OrderedDict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 import numpy as np
@@ -29,6 +27,7 @@ from knowledge.condense import condense
 from knowledge.dense import DenseIndex
 from knowledge.encoders import Encoder, Vectors
 from knowledge.entries import Audience, Entry
+from knowledge.memo import Memo
 from knowledge.phrasings import Phrasings
 from sportello.errors import SportelloError
 
@@ -59,7 +58,10 @@ class RetrievalSettings(BaseModel):
     hnsw_m: int = Field(default=32, ge=4)
     hnsw_ef_search: int = Field(default=256, ge=1)
     embedding_cache_size: int = Field(
-        default=4096, ge=0, description="recent query vectors kept in memory (0: no cache)"
+        default=4096,
+        ge=0,
+        description="recent messages whose vector, reading and ranking are kept in memory"
+        " (0: none)",
     )
     faiss_threads: int = Field(
         default=1, ge=1, description="OpenMP threads per search; one query at a time needs one"
@@ -224,8 +226,10 @@ class Retriever:
             else self._lexical
         )
         self._prepared = functools.lru_cache(maxsize=PREPARED_CACHE_SIZE)(self._prepare)
-        self._cache: OrderedDict[str, Vectors] = OrderedDict()
-        self._cache_lock = threading.Lock()
+        self._vectors: Memo[str, Vectors] = Memo(settings.embedding_cache_size)
+        self._results: Memo[tuple[str, str | None, int, str], SearchResult] = Memo(
+            settings.embedding_cache_size
+        )
         self._audience_mask = {
             audience: np.array([not e.serves(audience) for e in self.entries], dtype=bool)
             for audience in ("worker", "company")
@@ -257,8 +261,34 @@ class Retriever:
         entries' phrasings in that and the other languages (knowledge/phrasings), with BM25
         weighted by `foreign_lexical_weight`; None or "it" is the Italian path. `similarity`
         is the dense side already computed for this query on this path (`dense_scores`).
+
+        The ranking depends only on the prepared text, the audience and the path (the base
+        and the models do not change while the desk runs), so recent results are kept.
         """
         text, truncated = self.prepare(query)
+        foreign = language is not None and language != "it"
+        key = (text, audience, k, language if foreign and language else "it")
+        remembered = self._results.get(key)
+        if remembered is not None:
+            return (
+                remembered
+                if remembered.truncated == truncated
+                else replace(remembered, truncated=truncated)
+            )
+        result = self._search(text, truncated, audience, k, query_vector, language, similarity)
+        self._results.put(key, result)
+        return result
+
+    def _search(
+        self,
+        text: str,
+        truncated: bool,
+        audience: Audience | None,
+        k: int,
+        query_vector: Vectors | None,
+        language: str | None,
+        similarity: NDArray[np.float64] | None,
+    ) -> SearchResult:
         foreign = language is not None and language != "it"
         bm25 = self._lexical_foreign if foreign else self._lexical
         terms = bm25.query_terms(text, language if foreign else None)
@@ -343,12 +373,10 @@ class Retriever:
         not modify them.
         """
         found: dict[str, Vectors] = {}
-        with self._cache_lock:
-            for query in prepared_queries:
-                cached = self._cache.get(query)
-                if cached is not None:
-                    self._cache.move_to_end(query)
-                    found[query] = cached
+        for query in prepared_queries:
+            cached = self._vectors.get(query)
+            if cached is not None:
+                found[query] = cached
         missing = list(dict.fromkeys(q for q in prepared_queries if q not in found))
         if missing:
             encoded = self._encoder.encode_queries(missing)
@@ -356,12 +384,7 @@ class Retriever:
                 vector = np.ascontiguousarray(row, dtype=np.float32)
                 vector.setflags(write=False)
                 found[query] = vector
-            if self.settings.embedding_cache_size:
-                with self._cache_lock:
-                    for query in missing:
-                        self._cache[query] = found[query]
-                    while len(self._cache) > self.settings.embedding_cache_size:
-                        self._cache.popitem(last=False)
+                self._vectors.put(query, vector)
         return [found[query] for query in prepared_queries]
 
     def prepare(self, query: str) -> tuple[str, bool]:

@@ -3,7 +3,7 @@
 import pytest
 
 from knowledge import analysis
-from knowledge.bm25 import BM25Index
+from knowledge.bm25 import BM25Index, QueryTerms
 from knowledge.text import fold
 
 pytestmark = pytest.mark.unit
@@ -22,6 +22,11 @@ def stems(text: str, language: str) -> list[str]:
         ("creșa creşei cresa creșele creselor", "ro"),
         ("tichete tichetele", "ro"),
         ("facturi facturile", "ro"),
+        ("rambursare rambursarea rambursează ramburseaza rambursat", "ro"),
+        ("impozit impozitul impozitat impozitează", "ro"),
+        ("grădiniță gradinita grădiniței gradinite", "ro"),
+        ("plătesc plătit plata plăti plătește", "ro"),
+        ("copil copilul copilului copii copiii copiilor", "ro"),
         ("الحضانة حضانه", "ar"),
         ("vouchers voucher", "en"),
         ("remboursement rembourser", "fr"),
@@ -55,6 +60,7 @@ def test_function_words_of_the_language_carry_nothing() -> None:
     ]
     assert analysis.content_words("cfarë është kjo për fëmijët", "sq") == ["femijet"]
     assert analysis.content_words("est-ce que je peux", "fr") == ["peux"]
+    assert analysis.content_words("ce acte trebuie pentru decont", "ro") == ["acte", "decont"]
 
 
 def test_italian_and_unknown_languages_are_not_analysed() -> None:
@@ -94,3 +100,57 @@ def test_an_italian_query_is_read_as_before() -> None:
     terms = index.query_terms("abbonamneto autobus zanzibar")
     assert terms == index.query_terms("abbonamneto autobus zanzibar", None)
     assert terms.coverage == pytest.approx(2 / 3)
+
+
+def test_romanian_verb_endings_stop_at_a_four_letter_root() -> None:
+    assert analysis.light_stem("lucrez", "ro") == "lucr"
+    assert analysis.light_stem("stat", "ro") == "stat"
+
+
+def test_an_arabic_feminine_noun_with_a_possessive_is_read_as_the_noun() -> None:
+    assert analysis.feminine_noun("زوجتي", "ar") == "زوجه"
+    assert analysis.feminine_noun("حضانتنا", "ar") == "حضانه"
+    # "for my wife": the possessive after ت shows the word carries clitics, the ل goes too
+    assert analysis.feminine_noun("لزوجتي", "ar") == "زوجه"
+    # a plural in -ات keeps its ت, a word with no possessive is left alone
+    assert analysis.feminine_noun("بياناتي", "ar") is None
+    assert analysis.feminine_noun("زوجه", "ar") is None
+    assert analysis.feminine_noun("shkolla", "sq") is None
+
+
+def test_arabic_clitics_come_off_only_for_words_the_index_does_not_know() -> None:
+    assert "ابني" in analysis.clitic_variants("لابني", "ar")
+    assert "زوجه" in analysis.clitic_variants("لزوجتي", "ar")
+    assert "امل" in analysis.clitic_variants("كامل", "ar")
+    assert analysis.clitic_variants("cresa", "ro") == []
+    index = BM25Index(
+        [
+            [("asilo nido", 1.0), ("حضانة الأطفال", 1.0, "ar"), ("مبلغ كامل", 1.0, "ar")],
+            [("bollette", 1.0), ("فواتير", 1.0, "ar"), ("أمل", 1.0, "ar")],
+        ]
+    )
+    # "for my children", "my nursery": both meet the nursery entry's plain nouns
+    terms = index.query_terms("لأطفالي حضانتي", "ar")
+    assert terms.coverage == pytest.approx(1.0)
+    assert index.scores(terms)[0] > 0 and index.scores(terms)[1] == 0
+    # "complete" is a word the index knows: it is not read as ك + "hope"
+    complete = index.query_terms("كامل", "ar")
+    assert index.scores(complete)[1] == 0 and index.scores(complete)[0] > 0
+
+
+def test_a_word_found_by_two_stems_counts_once() -> None:
+    # Romanian examples inside an entry's Italian questions are reduced as Italian
+    # ("creditul"), its Romanian phrasings as Romanian ("cred"): a query word meeting both
+    # must not count twice against the word that names the topic
+    index = BM25Index(
+        [
+            [("decontare creditul", 1.0), ("creditul welfare", 1.0, "ro")],
+            [("asilo", 1.0), ("gradinita copilului", 1.0, "ro")],
+            [("bus", 1.0), ("abonament autobuz", 1.0, "ro")],
+        ]
+    )
+    terms = index.query_terms("creditul gradinita", "ro")
+    assert terms.groups is not None and len(terms.groups[0]) == 2
+    alone = [index.scores(QueryTerms([term], 1))[0] for term in terms.groups[0]]
+    assert index.scores(terms)[0] == pytest.approx(max(alone))
+    assert index.matched(terms)[0] == 1

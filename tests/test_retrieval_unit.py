@@ -281,3 +281,34 @@ def test_query_vectors_are_cached_and_read_only(entries: tuple[Entry, ...]) -> N
     uncached.embed("nido")
     uncached.embed("nido")
     assert plain.calls == before + 2
+
+
+def test_search_results_are_remembered_by_text_audience_and_path(
+    entries: tuple[Entry, ...],
+) -> None:
+    retriever = make_retriever(entries, embedding_cache_size=8)
+    encoder = retriever.encoder
+    assert isinstance(encoder, HashingEncoder)
+    first = retriever.search("rimborso della retta del nido", audience="worker")
+    calls = encoder.calls
+    assert retriever.search("rimborso  della retta del nido", audience="worker") is first
+    assert encoder.calls == calls  # the same prepared text: nothing computed again
+    other = retriever.search("rimborso della retta del nido", audience="company")
+    foreign = retriever.search("rimborso della retta del nido", audience="worker", language="en")
+    assert other is not first and foreign is not first
+    # what is remembered is exactly what a fresh search gives
+    fresh = make_retriever(entries, embedding_cache_size=0)
+    again = fresh.search("rimborso della retta del nido", audience="worker")
+    assert [(h.entry.id, round(h.score, 6)) for h in again.hits] == [
+        (h.entry.id, round(h.score, 6)) for h in first.hits
+    ]
+    assert again.decision == first.decision
+
+
+def test_a_remembered_result_keeps_the_callers_truncation(entries: tuple[Entry, ...]) -> None:
+    retriever = make_retriever(entries, embedding_cache_size=8, max_query_chars=40)
+    long = "rimborso della retta del nido " * 4
+    cut = retriever.search(long)
+    assert cut.truncated
+    assert not retriever.search(cut.query).truncated  # the same text, already short
+    assert retriever.search(long).truncated
