@@ -208,7 +208,11 @@ def test_rasa_backend_gives_the_builtin_answers_then_survives_its_server_stoppin
         got += ["\n".join(r.text for r in chat.send(m)) for m in STOPPED_CONVERSATION[STOP_AFTER:]]
         assert got == expected
         assert not nlu.available
-        assert nlu.fallbacks == len(STOPPED_CONVERSATION) - STOP_AFTER
+        # a message Rasa read before the stop is read from the desk's memory of recent
+        # readings (handlers.faq); every other one went to the builtin classifier
+        read_before = {*CLEAR_CONVERSATION, *STOPPED_CONVERSATION[:STOP_AFTER]}
+        unseen = [m for m in STOPPED_CONVERSATION[STOP_AFTER:] if m not in read_before]
+        assert len(unseen) >= 2 and nlu.fallbacks == len(unseen)
     finally:
         nlu.close()
         builtin_db.dispose()
