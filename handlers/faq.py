@@ -108,22 +108,11 @@ class Answerer:
         (knowledge.memo): a repeated message costs no encoder, detector or index pass.
         """
         asked = list(zip(texts, hints or [None] * len(texts), strict=True))
-        known: dict[tuple[str, str | None], Analysis] = {}
-        for key in dict.fromkeys(asked):
-            remembered = self._analyses.get(key)
-            if remembered is not None:
-                known[key] = remembered
-        new = [key for key in dict.fromkeys(asked) if key not in known]
-        if new:
-            analyses = self._analyse_new(new)
-            # A classifier with an outage fallback (nlu.rasa) reports whether it is up: what
-            # the fallback read is not kept, so the message is read by Rasa once it is back.
-            keep = bool(getattr(self._intents, "available", True))
-            for key, analysis in zip(new, analyses, strict=True):
-                known[key] = analysis
-                if keep:
-                    self._analyses.put(key, analysis)
-        return [known[key] for key in asked]
+        # A classifier with an outage fallback (nlu.rasa) reports whether it is up: what the
+        # fallback read is not kept, so the message is read by Rasa once it is back.
+        return self._analyses.recall_many(
+            asked, self._analyse_new, keep=lambda: bool(getattr(self._intents, "available", True))
+        )
 
     def _analyse_new(self, asked: Sequence[tuple[str, str | None]]) -> list[Analysis]:
         texts = [text for text, _ in asked]

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable, Sequence
 from typing import Generic, TypeVar
 
 K = TypeVar("K", bound=Hashable)
@@ -47,3 +47,26 @@ class Memo(Generic[K, V]):
             self._items.move_to_end(key)
             while len(self._items) > self._size:
                 self._items.popitem(last=False)
+
+    def recall_many(
+        self,
+        keys: Sequence[K],
+        compute: Callable[[list[K]], Sequence[V]],
+        keep: Callable[[], bool] = lambda: True,
+    ) -> list[V]:
+        """The value of every key, in order: remembered ones looked up, the others computed
+        in one `compute` call (each distinct key once) and kept unless `keep()` says no."""
+        known: dict[K, V] = {}
+        for key in dict.fromkeys(keys):
+            remembered = self.get(key)
+            if remembered is not None:
+                known[key] = remembered
+        missing = [key for key in dict.fromkeys(keys) if key not in known]
+        if missing:
+            values = compute(missing)
+            kept = keep()
+            for key, value in zip(missing, values, strict=True):
+                known[key] = value
+                if kept:
+                    self.put(key, value)
+        return [known[key] for key in keys]

@@ -266,8 +266,7 @@ class Retriever:
         and the models do not change while the desk runs), so recent results are kept.
         """
         text, truncated = self.prepare(query)
-        foreign = language is not None and language != "it"
-        key = (text, audience, k, language if foreign and language else "it")
+        key = (text, audience, k, language if language is not None else "it")
         remembered = self._results.get(key)
         if remembered is not None:
             return (
@@ -372,20 +371,15 @@ class Retriever:
         a third of encoding them one by one. The returned arrays are shared: callers must
         not modify them.
         """
-        found: dict[str, Vectors] = {}
-        for query in prepared_queries:
-            cached = self._vectors.get(query)
-            if cached is not None:
-                found[query] = cached
-        missing = list(dict.fromkeys(q for q in prepared_queries if q not in found))
-        if missing:
-            encoded = self._encoder.encode_queries(missing)
-            for query, row in zip(missing, encoded, strict=True):
-                vector = np.ascontiguousarray(row, dtype=np.float32)
-                vector.setflags(write=False)
-                found[query] = vector
-                self._vectors.put(query, vector)
-        return [found[query] for query in prepared_queries]
+        return self._vectors.recall_many(prepared_queries, self._encode)
+
+    def _encode(self, prepared_queries: list[str]) -> list[Vectors]:
+        vectors = []
+        for row in self._encoder.encode_queries(prepared_queries):
+            vector = np.ascontiguousarray(row, dtype=np.float32)
+            vector.setflags(write=False)
+            vectors.append(vector)
+        return vectors
 
     def prepare(self, query: str) -> tuple[str, bool]:
         """The question in the message: courtesies, signature and repetitions removed

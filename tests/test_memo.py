@@ -41,3 +41,19 @@ def test_threads_never_grow_it_past_its_size() -> None:
     for thread in threads:
         thread.join()
     assert len(memo) == 50
+
+
+def test_recall_many_computes_each_missing_key_once_in_one_call() -> None:
+    memo: Memo[str, int] = Memo(10)
+    memo.put("a", 1)
+    calls: list[list[str]] = []
+
+    def length(keys: list[str]) -> list[int]:
+        calls.append(keys)
+        return [len(k) for k in keys]
+
+    assert memo.recall_many(["a", "bb", "bb", "ccc"], length) == [1, 2, 2, 3]
+    assert calls == [["bb", "ccc"]]
+    assert memo.recall_many(["ccc", "bb"], length) == [3, 2] and len(calls) == 1
+    assert memo.recall_many(["dddd"], length, keep=lambda: False) == [4]
+    assert memo.get("dddd") is None
