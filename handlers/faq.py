@@ -349,6 +349,8 @@ class Answerer:
 
         An entry past its `valid_until` is still the best the desk has, so it is served,
         never hidden, but the reader is told until when it was confirmed and offered a person.
+        That line comes right under the title, before the answer: read after it, "60 € al mese"
+        or "il bando è aperto" would already have been taken as today's rule.
         `plan_note` is the line about the worker's own company plan ("Nel piano della tua
         azienda…"), right after the general answer it makes concrete. `tr` words the frame
         (caveat, sources, feedback) in the user's language. An answer without a fresh
@@ -357,14 +359,15 @@ class Answerer:
         """
         sources = "; ".join(entry.sources[: self._settings.max_sources_shown])
         words = wording(entry, language)
-        parts = [f"**{words.title}**", words.answer]
+        parts = [f"**{words.title}**"]
         if words.in_italian_for_now:
             parts.insert(0, tr(texts.ANSWER_ITALIAN_FOR_NOW))
-        if plan_note:
-            parts.append(plan_note)
         if entry.valid_until is not None and entry.is_expired(today):
             until = entry.valid_until.strftime("%d/%m/%Y")
             parts.append(tr(texts.ANSWER_EXPIRED).format(until=until))
+        parts.append(words.answer)
+        if plan_note:
+            parts.append(plan_note)
         parts += [tr(texts.ANSWER_SOURCES).format(sources=sources), tr(texts.ANSWER_FEEDBACK)]
         buttons: tuple[tuple[Button, ...], ...] = (
             (

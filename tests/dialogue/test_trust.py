@@ -8,7 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from handlers import DialogueEngine, Outcome
+from handlers import DialogueEngine, Outcome, texts
+from handlers.i18n import Translations
+from knowledge.translations import source_hash
 from storage import Database, Interaction
 from tests.conftest import DeskParts, engine_over_base
 from tests.dialogue.conftest import Chat
@@ -40,6 +42,77 @@ def test_expired_entry_is_served_with_its_date_and_a_person_offered(
     assert labels == ["👍 Sì", "👎 No", "Sì, con una persona"]
     replies = chat.press("Sì, con una persona")
     assert "persona" in replies[0].text
+
+
+def test_the_caveat_comes_before_the_answer_it_qualifies(small_engine: DialogueEngine) -> None:
+    """Read after the answer, an old figure would already have been taken as today's."""
+    chat = Chat(small_engine)
+    chat.clock = dt.datetime(2027, 1, 15, 9, 0, tzinfo=dt.UTC)
+    chat.onboard()
+    text = chat.send("posso farmi rimborsare la retta del nido di mia figlia?")[0].text
+    title = text.index("**Rimborso della retta del nido**")
+    caveat = text.index("confermata fino al 30/06/2026")
+    assert title < caveat < text.index("la retta del nido si può rimborsare")
+
+
+def test_an_expired_translated_answer_has_the_caveat_in_the_users_language(
+    tmp_path: Path, database: Database, desk_parts: DeskParts
+) -> None:
+    """An English reader on 15 January 2027 gets the English answer of an entry confirmed
+    until 30 June 2026, under the English caveat, with a person offered."""
+    base, topics = write_small_base(tmp_path)
+    (base / "nido-retta.md").write_text(nido_entry(valid_until="2026-06-30"), "utf-8")
+    italian = "Sì, la retta del nido si può rimborsare con il welfare, con la fattura."
+    translations = tmp_path / "translations"
+    translations.mkdir()
+    (translations / "en.yml").write_text(
+        f"language: en\nentries:\n  nido-retta:\n    source: {source_hash(italian)}\n"
+        '    title: "Refund of nursery fees"\n'
+        '    answer: "Yes, nursery fees can be refunded with welfare, with the invoice."\n',
+        encoding="utf-8",
+    )
+    chat = Chat(engine_over_base(base, topics, database, desk_parts))
+    chat.clock = dt.datetime(2027, 1, 15, 9, 0, tzinfo=dt.UTC)
+    chat.onboard()
+    chat.handle(chat._turn(text="can I get my daughter's nursery fees refunded?", language="en"))
+    text = chat.last[0].text
+    caveat = Translations.load().text("en", texts.ANSWER_EXPIRED).format(until="30/06/2026")
+    assert caveat in text and italian not in text
+    assert text.index(caveat) < text.index("Yes, nursery fees can be refunded")
+    assert "Yes, with a person" in [b.label for row in chat.last[0].buttons for b in row]
+
+
+@pytest.mark.parametrize("day", [dt.date(2027, 1, 15), dt.date(2099, 1, 1)])
+def test_the_real_base_on_a_later_day_marks_exactly_the_expired_answers(
+    engine: DialogueEngine, desk_parts: DeskParts, day: dt.date
+) -> None:
+    """Every dated entry of the real base, asked its own first question on `day` by a new
+    user: the desk answers (a date never stops it), and an answer carries the caveat, above
+    its text and with a person offered, exactly when its entry ended before `day`."""
+    dated = [e for e in desk_parts[0].entries if e.valid_until is not None]
+    assert dated
+    expired_served = 0
+    for user, entry in enumerate(dated, start=1000):
+        chat = Chat(engine, user_id=user)
+        chat.clock = dt.datetime.combine(day, dt.time(9), tzinfo=dt.UTC)
+        chat.onboard("Lavoratore" if entry.audience != "company" else "Azienda")
+        outcome = chat.handle(chat._turn(text=entry.questions[0]))
+        assert outcome.replies and outcome.decision in ("answer", "clarify"), entry.id
+        if outcome.decision != "answer":
+            continue
+        served = next(e for e in desk_parts[0].entries if e.id == outcome.served[0])
+        text = outcome.replies[0].text
+        expired = served.is_expired(day)
+        assert ("era confermata fino al" in text) == expired, served.id
+        if expired:
+            expired_served += 1
+            assert served.valid_until is not None
+            until = served.valid_until.strftime("%d/%m/%Y")
+            assert text.index(f"confermata fino al {until}") < text.index(served.answer[:40])
+            labels = [b.label for row in outcome.replies[0].buttons for b in row]
+            assert "Sì, con una persona" in labels
+    if day.year == 2099:
+        assert expired_served > 0
 
 
 def test_entry_within_its_dates_has_no_caveat(small_engine: DialogueEngine) -> None:
