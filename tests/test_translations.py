@@ -157,7 +157,9 @@ def test_a_file_named_after_an_unknown_language_is_an_error(tmp_path: Path) -> N
 
 
 def test_the_bundled_base_is_translated_into_english_spanish_and_french() -> None:
-    report = check_knowledge_base(today=dt.date(2026, 12, 2))
+    # a fixed day after every entry's `reviewed` date: a review dated after the check's day is
+    # an error that drops the entry, and its translations would then look orphaned
+    report = check_knowledge_base(today=dt.date(2030, 1, 1))
     translation_errors = [p for p in report.errors if p.path.parent.name == "translations"]
     assert [str(p) for p in translation_errors] == []
     for language in ("en", "es", "fr"):
