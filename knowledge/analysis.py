@@ -71,6 +71,12 @@ _FUNCTION_WORDS: dict[str, frozenset[str]] = {
             عليكم مرحبا شكرا لدي لديه لديها لدينا لديك لديهم عليه عليها عليك يمكن يمكنني
             يمكنك ممكن واش شنو كيفاش فين وين ازاي ايش شو عايز عاوز بدي بغيت ديال ديالي ديالك
             نقدر تقدر يقدر ينفع
+            ديالو ديالها ديالنا ديالهم بتاع بتاعي بتاعك بتاعت بتاعتي بتاعه بتاعها بتاعنا تبع تبعي
+            تبعك تبعه تبعها تبعنا نتاع نتاعي ايه عشان علشان اللي يلي لو الا اذا لما بس كمان برضو
+            يعني مش مو ماشي هاد هادا هادي هاذ هذي دابا هلق هلا هيك كده كدا ليش ليه علاش فاش باش
+            منين امتى وقتاش مين شكون اش شنهو راه راني بزاف برشا اوي كتير شويه ايوه اه حتى غير
+            فيني فيي بقدر اقدر نقدر بغا نبغي حاب حابب عايزه عاوزه بدنا بدك ابغي ابي اعرف نعرف
+            بعرف عندي عندك عندنا زي الحين
         """,
         "es": """
             a al con de del el en es la las le les lo los mi mis me se si su sus tu tus te que
@@ -234,6 +240,71 @@ def feminine_noun(word: str, language: str | None) -> str | None:
     return None
 
 
+# Everyday words of spoken Arabic (Moroccan, Egyptian, Levantine) that the phrasings and
+# translations, written mostly in Standard Arabic, say with another word: the search reads each
+# also as its standard counterpart ("الفلوس" money → "مال", "مراتي" my wife → "زوجة",
+# "الكريدي" the credit → "رصيد"). Keys and values normalised as `normalize` leaves them, keys
+# without the article or a possessive (both are taken off before the look-up).
+_ARABIC_DIALECT_FORMS: dict[str, tuple[str, ...]] = {
+    "فلوس": ("مال", "مبلغ"),
+    "ورق": ("وثايق", "مستندات"),
+    "اوراق": ("وثايق", "مستندات"),
+    "وراق": ("وثايق", "مستندات"),
+    "مرات": ("زوجه",),
+    "مرت": ("زوجه",),
+    "مرا": ("زوجه",),
+    "عيال": ("اطفال", "اولاد"),
+    "دراري": ("اطفال", "اولاد"),
+    "ولاد": ("اولاد", "اطفال"),
+    "ولد": ("ابن", "طفل"),
+    "شغل": ("عمل",),
+    "خدمه": ("عمل",),
+    "شغال": ("اعمل",),
+    "خدام": ("اعمل",),
+    "كريدي": ("رصيد",),
+    "دجنبر": ("ديسمبر",),
+    "دجمبر": ("ديسمبر",),
+    "اتوبيس": ("حافله",),
+    "طوبيس": ("حافله",),
+    "باص": ("حافله",),
+    "ابونمان": ("اشتراك",),
+    "تران": ("قطار",),
+    "قطر": ("قطار",),
+    "جيم": ("رياضه", "نادي"),
+    "كريش": ("حضانه",),
+    "روض": ("حضانه",),
+    "بريم": ("مكافاه",),
+    "خلصه": ("راتب",),
+    "مرتب": ("راتب",),
+    "عيان": ("مريض",),
+    "دار": ("بيت", "منزل"),
+    "دكتور": ("طبيب",),
+    "دوا": ("دواء", "ادويه"),
+}
+_ARABIC_NEGATION_SUFFIX = "ش"
+
+
+def dialect_equivalents(word: str, language: str | None) -> list[str]:
+    """The Standard Arabic words a spoken-Arabic word stands for; empty for other languages
+    and for words without an entry in `_ARABIC_DIALECT_FORMS`.
+
+    The word is looked up as written and with its clitics off: a leading conjunction,
+    preposition or article ("بالكريدي", with the credit) and a trailing possessive
+    ("مراتي", my wife).
+    """
+    if language != "ar":
+        return []
+    found: list[str] = []
+    for form in _without_prefixes(word):
+        readings = [form]
+        for suffix in _ARABIC_POSSESSIVES:
+            if form.endswith(suffix) and len(form) - len(suffix) >= 2:
+                readings.append(form[: -len(suffix)])
+        for reading in readings:
+            found.extend(_ARABIC_DIALECT_FORMS.get(reading, ()))
+    return list(dict.fromkeys(found))
+
+
 def _without_prefixes(word: str) -> list[str]:
     """`word`, then each shorter form with a leading conjunction, preposition, article off."""
     forms = [word]
@@ -259,6 +330,13 @@ def clitic_variants(word: str, language: str | None) -> list[str]:
     if language != "ar":
         return []
     bases = _without_prefixes(word)
+    # Spoken Arabic negates a verb with ش at its end ("ما صرفتش", I did not spend; "ماعرفتش"):
+    # the verb is the word without it (and without a ما written on to it).
+    if word.endswith(_ARABIC_NEGATION_SUFFIX) and len(word) > _ARABIC_MIN_WORD + 1:
+        verb = word[:-1]
+        if verb.startswith("ما") and len(verb) - 2 >= _ARABIC_MIN_WORD:
+            verb = verb[2:]
+        bases = [*bases, *_without_prefixes(verb)]
     variants: list[str] = []
     for base in bases[1:]:
         noun = feminine_noun(base, language)

@@ -121,6 +121,8 @@ class BM25Index:
             noun = analysis.feminine_noun(word, language)
             if noun is not None:
                 known += [t for t in self._known_stems(noun, language) if t not in known]
+            for standard in analysis.dialect_equivalents(word, language):
+                known += [t for t in self._known_stems(standard, language) if t not in known]
             for variant in [] if known else analysis.clitic_variants(word, language):
                 known = self._known_stems(variant, language)
                 if known:

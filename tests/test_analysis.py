@@ -154,3 +154,31 @@ def test_a_word_found_by_two_stems_counts_once() -> None:
     alone = [index.scores(QueryTerms([term], 1))[0] for term in terms.groups[0]]
     assert index.scores(terms)[0] == pytest.approx(max(alone))
     assert index.matched(terms)[0] == 1
+
+
+def test_spoken_arabic_words_are_also_read_as_their_standard_counterparts() -> None:
+    # Moroccan "the credit", Egyptian "my wife", "the money" with its article and a clitic
+    assert analysis.dialect_equivalents("الكريدي", "ar") == ["رصيد"]
+    assert analysis.dialect_equivalents("مراتي", "ar") == ["زوجه"]
+    assert "مال" in analysis.dialect_equivalents("بالفلوس", "ar")
+    assert analysis.dialect_equivalents("رصيد", "ar") == []
+    assert analysis.dialect_equivalents("kredit", "sq") == []
+    index = BM25Index(
+        [
+            [("credito welfare", 1.0), ("رصيد الويلفير في ديسمبر", 1.0, "ar")],
+            [("abbonamento bus", 1.0), ("اشتراك الحافلة", 1.0, "ar")],
+        ]
+    )
+    terms = index.query_terms("الكريدي ديال الويلفير قبل دجنبر", "ar")
+    assert terms.coverage == pytest.approx(1.0)
+    assert index.scores(terms)[0] > 0 and index.scores(terms)[1] == 0
+    bus = index.query_terms("الاتوبيس", "ar")
+    assert index.scores(bus)[1] > 0 and index.scores(bus)[0] == 0
+
+
+def test_spoken_arabic_negation_and_function_words_carry_nothing_of_their_own() -> None:
+    # "ما صرفتش" (I did not spend): the verb without the negation's ش, tried when unknown
+    assert "صرفت" in analysis.clitic_variants("صرفتش", "ar")
+    assert "صرفت" in analysis.clitic_variants("ماصرفتش", "ar")
+    # Egyptian "what" / "so that", Levantine "of" / "can I": grammar, not topic
+    assert analysis.content_words("عشان ايه تبع فيني الويلفير", "ar") == ["ويلفير"]

@@ -52,3 +52,22 @@ def test_blocks_split_at_the_token_budget(encoder: UseEncoder) -> None:
     assert sum(len(m.split()) for m in many) > TOKEN_BUDGET  # more than one block
     together = encoder.encode_queries(many)
     assert np.abs(together[-1] - encoder.encode_queries([many[-1]])[0]).max() < 1e-5
+
+
+def test_fp16_weight_products_match_the_fp32_ones() -> None:
+    """Where fbgemm is missing the encoder multiplies in fp32: both paths agree."""
+    import torch
+
+    from knowledge.encoders.use import _Linear
+
+    generator = torch.Generator().manual_seed(7)
+    weight = torch.randn(1280, 256, generator=generator) / 30
+    bias = torch.randn(256, generator=generator)
+    tokens = torch.randn(23, 1280, generator=generator)
+    exact = _Linear(torch, weight, bias, half=False)(tokens)
+    assert torch.allclose(exact, torch.addmm(bias, tokens, weight))
+    if "fbgemm" not in torch.backends.quantized.supported_engines:
+        return  # this torch has only the fp32 path, checked above
+    half = _Linear(torch, weight, bias, half=True)(tokens)
+    assert half.shape == exact.shape
+    assert float((half - exact).norm() / exact.norm()) < 1e-3
