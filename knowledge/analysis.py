@@ -58,7 +58,9 @@ _FUNCTION_WORDS: dict[str, frozenset[str]] = {
             intr-un la le lor lui ma mai meu mea mei mele ne nu o pe pentru pt pot poate poti
             prin sa sau se si sunt ta tau te tu un una unui unei vreau va vor buna ziua salut
             multumesc va rog ul ului urile trebuie trebui face fac facut facem
-
+            dat dau dea iau mi ti il iti au ati avem aveti este era fost nici dar doar tot toata
+            toate toti ceva cineva acum deja inca foarte niste despre catre bine ok mersi
+            merci salutare seara dimineata noi voi nostru noastra vostru voastra
         """,
         "sq": """
             a ai ajo apo asaj ate atij cdo cfare dhe do duhet e eshte jam jane ju kam ka kete ky
@@ -284,14 +286,35 @@ _ARABIC_DIALECT_FORMS: dict[str, tuple[str, ...]] = {
 _ARABIC_NEGATION_SUFFIX = "ش"
 
 
-def dialect_equivalents(word: str, language: str | None) -> list[str]:
-    """The Standard Arabic words a spoken-Arabic word stands for; empty for other languages
-    and for words without an entry in `_ARABIC_DIALECT_FORMS`.
+# Everyday Romanian that the phrasings and translations, written in the words of the entries,
+# say otherwise: keyed by the word's stem (`light_stem`), read also as the listed words.
+# "bani înapoi" (money back) is how workers say "rambursare" / "decont", the word of every
+# reimbursement entry; without it "înapoi" and "bani" alone lean on whatever entry mentions
+# money, such as the credit left at the end of the year. "leafă" is the pay slip's "salariu";
+# "dădacă" the "bonă" (baby-sitter); "stomatolog" the "dentist". Son and daughter words are
+# not read as "copil": measured, they pulled nursery and flexible-hours questions towards the
+# school entries, whose phrasings say "copii" most.
+_ROMANIAN_EVERYDAY_FORMS: dict[str, tuple[str, ...]] = {
+    "inapo": ("rambursare", "decont"),
+    "return": ("rambursare",),
+    "leaf": ("salariu",),
+    "dadac": ("bona",),
+    "stomatolog": ("dentist",),
+}
 
-    The word is looked up as written and with its clitics off: a leading conjunction,
+
+def dialect_equivalents(word: str, language: str | None) -> list[str]:
+    """The words of the entries an everyday word stands for: Standard Arabic for spoken
+    Arabic (`_ARABIC_DIALECT_FORMS`), the entries' Romanian for everyday Romanian
+    (`_ROMANIAN_EVERYDAY_FORMS`); empty for other languages and unlisted words.
+
+    An Arabic word is looked up as written and with its clitics off: a leading conjunction,
     preposition or article ("بالكريدي", with the credit) and a trailing possessive
-    ("مراتي", my wife).
+    ("مراتي", my wife). A Romanian word is looked up by its stem, so every inflection
+    ("băiatul", "băiatului", "băieții") finds its entry.
     """
+    if language == "ro":
+        return list(_ROMANIAN_EVERYDAY_FORMS.get(light_stem(word, language), ()))
     if language != "ar":
         return []
     found: list[str] = []
