@@ -182,3 +182,25 @@ def test_spoken_arabic_negation_and_function_words_carry_nothing_of_their_own() 
     assert "صرفت" in analysis.clitic_variants("ماصرفتش", "ar")
     # Egyptian "what" / "so that", Levantine "of" / "can I": grammar, not topic
     assert analysis.content_words("عشان ايه تبع فيني الويلفير", "ar") == ["ويلفير"]
+
+
+def test_everyday_romanian_words_are_also_read_as_the_entries_words() -> None:
+    # "banii înapoi" (money back) is a reimbursement, in every inflection of the word
+    assert analysis.dialect_equivalents("inapoi", "ro") == ["rambursare", "decont"]
+    assert analysis.dialect_equivalents("dadaca", "ro") == ["bona"]
+    assert analysis.dialect_equivalents("rambursare", "ro") == []
+    assert analysis.dialect_equivalents("inapoi", "sq") == []
+    index = BM25Index(
+        [
+            [("rimborso nido", 1.0), ("rambursarea taxei de la cresa", 1.0, "ro")],
+            [("credito residuo", 1.0), ("banii ramasi pe welfare", 1.0, "ro")],
+        ]
+    )
+    terms = index.query_terms("cum iau banii inapoi pentru cresa", "ro")
+    scores = index.scores(terms)
+    assert scores[0] > scores[1]
+
+
+def test_romanian_verbs_of_giving_and_taking_are_function_words() -> None:
+    # "am dat" (I gave) once met the Italian stem of "dati" (data) and the privacy entries
+    assert analysis.content_words("am dat bani, cum ii iau inapoi", "ro") == ["bani", "inapoi"]
