@@ -60,7 +60,8 @@ _FUNCTION_WORDS: dict[str, frozenset[str]] = {
             multumesc va rog ul ului urile trebuie trebui face fac facut facem
             dat dau dea iau mi ti il iti au ati avem aveti este era fost nici dar doar tot toata
             toate toti ceva cineva acum deja inca foarte niste despre catre bine ok mersi
-            merci salutare seara dimineata noi voi nostru noastra vostru voastra
+            merci salutare seara dimineata noi voi nostru noastra vostru voastra primi primesc
+            primeste primim primiti primit primita
         """,
         "sq": """
             a ai ajo apo asaj ate atij cdo cfare dhe do duhet e eshte jam jane ju kam ka kete ky
