@@ -4,10 +4,11 @@ none is taken before the engine has answered a readiness check."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 
 import pytest
 
@@ -54,6 +55,21 @@ class HeldEngine:
         self.warm.set()
 
 
+@contextlib.asynccontextmanager
+async def polling(
+    engine: HeldEngine, standin: BotApiStandIn, database: Database
+) -> AsyncIterator[None]:
+    """The desk's bot on `engine`, polling the stand-in (1 s long polls), stopped after."""
+    app = DeskBot(TurnDispatcher(engine), telegram_settings(standin), outbox=database).build()
+    await start(app)
+    assert app.updater is not None
+    await app.updater.start_polling(poll_interval=0, timeout=1)
+    try:
+        yield
+    finally:
+        await stop(app)
+
+
 async def polls_after(standin: BotApiStandIn, count: int) -> None:
     target = standin.polls + count
     async with asyncio.timeout(10):
@@ -66,11 +82,7 @@ async def test_polling_acknowledges_an_update_only_once_it_is_handled(
 ) -> None:
     engine = HeldEngine()
     engine.let_warm_up.set()
-    app = DeskBot(TurnDispatcher(engine), telegram_settings(standin), outbox=database).build()
-    await start(app)
-    assert app.updater is not None
-    await app.updater.start_polling(poll_interval=0, timeout=1)
-    try:
+    async with polling(engine, standin, database):
         update = standin.queue_update(message_update(PERSON, "/menu"))
         await polls_after(standin, 3)  # fetched, and polled for more while it is handled
         assert standin.unacknowledged == [update["update_id"]]
@@ -80,8 +92,6 @@ async def test_polling_acknowledges_an_update_only_once_it_is_handled(
             while standin.unacknowledged:
                 await asyncio.sleep(0.01)
         assert engine.handled == [update["update_id"]]  # handled once, though fetched again
-    finally:
-        await stop(app)
 
 
 async def test_a_quiet_desk_polls_once_per_message(
@@ -93,11 +103,7 @@ async def test_a_quiet_desk_polls_once_per_message(
     engine = HeldEngine()
     engine.let_warm_up.set()
     engine.release.set()
-    app = DeskBot(TurnDispatcher(engine), telegram_settings(standin), outbox=database).build()
-    await start(app)
-    assert app.updater is not None
-    await app.updater.start_polling(poll_interval=0, timeout=1)
-    try:
+    async with polling(engine, standin, database):
         await polls_after(standin, 1)
         before, started = standin.polls, time.monotonic()
         messages = 5
@@ -111,8 +117,6 @@ async def test_a_quiet_desk_polls_once_per_message(
         # one poll per message brings it and acknowledges the one before; asking again at
         # once after each would make it two
         assert standin.polls - before <= messages + idle_polls
-    finally:
-        await stop(app)
 
 
 async def test_a_webhook_update_is_answered_only_once_it_is_handled(
