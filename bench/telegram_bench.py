@@ -212,12 +212,15 @@ async def run_phase(
         ]
         before = {c: len(standin.messages_for(c)) for c in chats}
         cpu_before, own_before = tree_cpu_seconds(process.pid), time.process_time()
+        polls_before, calls_before = standin.polls, len(standin.calls)
         started = time.perf_counter()
         await asyncio.gather(*(load.user(c, p, echo) for c, p in zip(chats, picks, strict=True)))
         elapsed = time.perf_counter() - started
         cpu_after, own_after = tree_cpu_seconds(process.pid), time.process_time()
         updates = users * per_user
         cpu = {part: (cpu_after[part] - cpu_before[part]) * 1000 / updates for part in cpu_after}
+        polls = (standin.polls - polls_before) / updates
+        calls = (len(standin.calls) - calls_before) / updates
         await asyncio.sleep(1.0)  # anything sent twice would arrive now
         extra = sum(
             len(standin.messages_for(c)) - before[c] - sum(1 if echo else expected[i] for i in p)
@@ -234,6 +237,8 @@ async def run_phase(
             "cpu_bot": cpu.get("bot", float("nan")),
             "cpu_worker": cpu.get("worker", float("nan")),
             "cpu_standin": (own_after - own_before) * 1000 / updates,
+            "polls": polls,
+            "calls": calls,
         }
     finally:
         process.terminate()
@@ -433,8 +438,9 @@ def figures(
         [
             "",
             "| load | bot | users | updates | updates/s | latency p50 ms | latency p95 ms"
-            " | extra messages | CPU ms/update: bot, engine worker, stand-in + users |",
-            "|---|---|---|---|---|---|---|---|---|",
+            " | extra messages | CPU ms/update: bot, engine worker, stand-in + users"
+            " | Bot API calls/update (getUpdates) |",
+            "|---|---|---|---|---|---|---|---|---|---|",
         ]
         if results
         else []
@@ -450,6 +456,7 @@ def figures(
             f" {median['p50']:.1f} | {median['p95']:.1f} |"
             f" {sum(r['extra_messages'] for r in runs):.0f} |"
             f" {median['cpu_bot']:.2f}, {median['cpu_worker']:.2f}, {median['cpu_standin']:.2f} |"
+            f" {median['calls']:.2f} ({median['polls']:.2f}) |"
         )
     out.append("")
     desk = "desk" if any(name == "desk" for _, name in results) else default_bot(default_engine)
@@ -565,7 +572,8 @@ def main() -> None:
                             f" {r['p50']:.1f} ms p95 {r['p95']:.1f} ms, extra messages"
                             f" {r['extra_messages']:.0f}, CPU ms per update bot"
                             f" {r['cpu_bot']:.2f} worker {r['cpu_worker']:.2f} stand-in"
-                            f" {r['cpu_standin']:.2f}, load {os.getloadavg()[0]:.1f}",
+                            f" {r['cpu_standin']:.2f}, Bot API calls per update {r['calls']:.2f}"
+                            f" (getUpdates {r['polls']:.2f}), load {os.getloadavg()[0]:.1f}",
                             flush=True,
                         )
                         shutil.rmtree(scratch / "desk", ignore_errors=True)

@@ -12,6 +12,8 @@ outbox) is committed. A redelivered update is then recognised by the engine's de
   out of what the `Updater` sees, so nothing is handled twice in one process. When only such
   updates come back and the oldest is still in flight, it waits for an update to finish
   instead of asking again at once (if the oldest finished meanwhile, it asks at once).
+  Right after taking updates it waits the same way, briefly, before asking at all: a quiet
+  desk then polls once per message instead of twice.
 - Webhook: `AckQueue` is the application's update queue; the desk's webhook handler
   (bot/webhook.py) answers Telegram when `put` returns, and `put` returns when the update
   is done.
@@ -38,6 +40,9 @@ DONE_GROUP = 1_000_000
 """Handler group of the gate's `done` handler: after every other group."""
 REPOLL_WAIT_SECONDS = 1.0
 """How long polling waits for an update in flight to finish when nothing new came."""
+SETTLE_SECONDS = 0.02
+"""How long polling waits, right after taking updates, for one of them to finish before it
+asks again (see `GatedBot.get_updates`)."""
 
 
 class UpdateGate:
@@ -113,6 +118,7 @@ class GatedBot:
         self._bot = bot
         self._gate = gate
         self._requests = requests
+        self._just_took = False
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._bot, name)
@@ -124,9 +130,17 @@ class GatedBot:
         allowed_updates: Sequence[str] | None = None,
         **kwargs: Any,
     ) -> tuple[Update, ...]:
+        if self._just_took and self._gate.in_flight:
+            # The updates just taken are on their way to the engine. Asked now, Telegram would
+            # answer at once with those same updates (they are not acknowledged yet), and
+            # reading that answer would delay their dispatch; a quiet desk would poll twice per
+            # message. Wait for one to finish, or a moment: a busy desk still fetches what
+            # came meanwhile long before the engine can take it.
+            await self._gate.wait_for_progress(SETTLE_SECONDS)
         asked = self._gate.offset(offset)
         raw = await self._fetch(asked, timeout, allowed_updates)
         fresh = self._gate.take(raw, asked)
+        self._just_took = bool(fresh)
         if raw and not fresh and self._gate.offset(offset) == asked:
             # only updates in flight came back, and the oldest is still in flight: asking
             # again now would get the same answer

@@ -8,6 +8,7 @@ once the outage is over: nothing lost, nothing twice, nothing overtaking. Pollin
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
@@ -20,6 +21,7 @@ from bot import DeskBot
 from bot.render import to_html
 from bot.webhook import serve_webhook
 from handlers import DialogueEngine, TurnDispatcher, callbacks, texts
+from handlers.dispatch import Engine
 from storage import Database, OutboxMessage, Outgoing, User, enqueue, outbox_status
 from tests.bot.test_telegram_e2e import telegram_settings
 from tests.botapi_standin import BotApiStandIn, callback_update, free_port, message_update
@@ -52,20 +54,30 @@ async def stop(app: Application) -> None:  # type: ignore[type-arg]
     await app.shutdown()
 
 
-@pytest.fixture
-async def polling(
-    standin: BotApiStandIn, engine: DialogueEngine, database: Database
-) -> AsyncIterator[Deliver]:
+@contextlib.asynccontextmanager
+async def polling_bot(
+    engine: Engine, standin: BotApiStandIn, database: Database
+) -> AsyncIterator[None]:
+    """The desk's bot on `engine`, polling the stand-in (1 s long polls), stopped after."""
     app = DeskBot(TurnDispatcher(engine), telegram_settings(standin), outbox=database).build()
     await start(app)
     assert app.updater is not None
     await app.updater.start_polling(poll_interval=0, timeout=1)
+    try:
+        yield
+    finally:
+        await stop(app)
 
+
+@pytest.fixture
+async def polling(
+    standin: BotApiStandIn, engine: DialogueEngine, database: Database
+) -> AsyncIterator[Deliver]:
     async def deliver(update: dict[str, Any]) -> None:
         standin.queue_update(update)
 
-    yield deliver
-    await stop(app)
+    async with polling_bot(engine, standin, database):
+        yield deliver
 
 
 @pytest.fixture

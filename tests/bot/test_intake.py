@@ -6,15 +6,16 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import threading
+import time
 from collections.abc import Sequence
 
 import pytest
 
-from bot import DeskBot
+from bot import DeskBot, intake
 from bot.webhook import serve_webhook
 from handlers import Incoming, Outcome, TurnDispatcher
 from storage import Database
-from tests.bot.test_delivery_faults import start, stop
+from tests.bot.test_delivery_faults import polling_bot
 from tests.bot.test_telegram_e2e import telegram_settings
 from tests.botapi_standin import BotApiStandIn, free_port, message_update
 
@@ -65,11 +66,7 @@ async def test_polling_acknowledges_an_update_only_once_it_is_handled(
 ) -> None:
     engine = HeldEngine()
     engine.let_warm_up.set()
-    app = DeskBot(TurnDispatcher(engine), telegram_settings(standin), outbox=database).build()
-    await start(app)
-    assert app.updater is not None
-    await app.updater.start_polling(poll_interval=0, timeout=1)
-    try:
+    async with polling_bot(engine, standin, database):
         update = standin.queue_update(message_update(PERSON, "/menu"))
         await polls_after(standin, 3)  # fetched, and polled for more while it is handled
         assert standin.unacknowledged == [update["update_id"]]
@@ -79,8 +76,30 @@ async def test_polling_acknowledges_an_update_only_once_it_is_handled(
             while standin.unacknowledged:
                 await asyncio.sleep(0.01)
         assert engine.handled == [update["update_id"]]  # handled once, though fetched again
-    finally:
-        await stop(app)
+
+
+async def test_a_quiet_desk_polls_once_per_message(
+    standin: BotApiStandIn, database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Right after taking an update the bot waits for it to finish instead of asking again
+    at once, which would only bring the same update back while it is being dispatched."""
+    monkeypatch.setattr(intake, "SETTLE_SECONDS", HOLD_SECONDS)  # never runs out on a slow CI
+    engine = HeldEngine()
+    engine.let_warm_up.set()
+    engine.release.set()
+    async with polling_bot(engine, standin, database):
+        await polls_after(standin, 1)
+        before, started = standin.polls, time.monotonic()
+        messages = 5
+        for _ in range(messages):
+            update = standin.queue_update(message_update(PERSON, "/menu"))
+            async with asyncio.timeout(10):
+                while update["update_id"] not in engine.handled or standin.unacknowledged:
+                    await asyncio.sleep(0.005)
+        idle_polls = int(time.monotonic() - started) + 1  # a long poll ends empty each second
+        # one poll per message brings it and acknowledges the one before; asking again at
+        # once after each would make it two
+        assert standin.polls - before <= messages + idle_polls
 
 
 async def test_a_webhook_update_is_answered_only_once_it_is_handled(
