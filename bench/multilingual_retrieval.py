@@ -64,7 +64,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--encoders", nargs="*", default=["use"], choices=list(ENCODERS))
     parser.add_argument("--weights", nargs="*", type=float, default=[0.8, 0.4, 0.0])
-    parser.add_argument("--out", type=Path)
+    parser.add_argument(
+        "--out", type=Path, help="write the table as Markdown here too ('-': print only)"
+    )
     parser.add_argument(
         "--multilingual", type=Path, default=ROOT / "bench/data/heldout_multilingual.tsv"
     )
@@ -137,7 +139,7 @@ def main() -> None:
                 line = f"| {name} | {option} | {row} |"
                 lines.append(line)
                 print(line, flush=True)
-    if args.out:
+    if args.out and str(args.out) != "-":  # the rows are printed above either way
         header = [
             f"# Retrieval across languages ({dt.date.today().isoformat()})",
             "",
