@@ -22,6 +22,7 @@ import numpy as np
 from numpy.typing import NDArray
 from pydantic import BaseModel, Field
 
+from knowledge.arabizi import is_arabizi, latin_words, to_arabic
 from knowledge.bm25 import BM25Index
 from knowledge.condense import condense
 from knowledge.dense import DenseIndex
@@ -225,6 +226,19 @@ class Retriever:
             if self._phrasings
             else self._lexical
         )
+        # Arabizi keeps the knowledge base's own Latin words ("welfare", "badante", "crèche")
+        # in Latin letters when it is rewritten in Arabic script (`prepare`).
+        self._latin_words = latin_words(
+            [
+                *(text for fields in italian for text, _ in fields),
+                *(
+                    text
+                    for texts in self._phrasings.values()
+                    for entry_texts in texts.values()
+                    for text in entry_texts
+                ),
+            ]
+        )
         self._prepared = functools.lru_cache(maxsize=PREPARED_CACHE_SIZE)(self._prepare)
         self._vectors: Memo[str, Vectors] = Memo(settings.embedding_cache_size)
         self._results: Memo[tuple[str, str | None, int, str], SearchResult] = Memo(
@@ -384,6 +398,8 @@ class Retriever:
     def prepare(self, query: str) -> tuple[str, bool]:
         """The question in the message: courtesies, signature and repetitions removed
         (`knowledge.condense`), white space collapsed, an over-long rest cut at a word boundary.
+        Arabic written in Latin letters (knowledge.arabizi) is rewritten in Arabic script, so the
+        Arabic analysis and phrasings read it, the knowledge base's Latin words kept as written.
 
         A turn prepares its text more than once (analysis, then search, which accepts raw
         text too), so recent results are remembered.
@@ -391,6 +407,8 @@ class Retriever:
         return self._prepared(query)
 
     def _prepare(self, query: str) -> tuple[str, bool]:
+        if is_arabizi(query):
+            query = to_arabic(query, keep=self._latin_words)
         text = " ".join(condense(query).split())
         if not text:
             raise QueryError("la domanda è vuota: scrivi che cosa vuoi sapere")

@@ -5,7 +5,8 @@ and many of their messages are one or two words ("da", "po", "oui", "sì", "no")
 detectors read such messages poorly (py3langid, the best small one measured, gets 83 % of short
 chat messages right; see bench/results/multilingual.md), so detection works in three steps:
 
-1. Arabic script decides Arabic by itself.
+1. Arabic script decides Arabic by itself, and so does Arabic written in Latin letters and
+   digits, "Arabizi" ("wach n9der nakhod credit welfare?", knowledge.arabizi).
 2. A chat lexicon of the replies people actually send (yes, no, thanks, hello, okay, roles…)
    decides when every word of the message is in it. Some words belong to several languages
    ("no": Italian, Spanish, English; "si": Italian, Spanish; "salut": Romanian, French): then the
@@ -27,6 +28,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
+from knowledge.arabizi import is_arabizi
+
 LANGUAGES: Final = ("it", "en", "ro", "sq", "ar", "es", "fr")
 """The languages the desk detects; Italian first: it is the desk's own language."""
 
@@ -38,6 +41,8 @@ LEXICON_FACTOR: Final = 4.0
 """How much more likely a known chat word makes its languages, in the statistical step."""
 HINT_FACTOR: Final = 2.0
 """How much more likely the hint makes its language, in the statistical step."""
+ARABIZI_CONFIDENCE: Final = 0.9
+"""Confidence of a message recognised as Arabizi: sure enough to switch the reply language."""
 ARABIC_SHARE: Final = 0.5
 """Share of letters in Arabic script from which a message is Arabic."""
 
@@ -151,6 +156,8 @@ class LanguageDetector:
             return Language(known_hint or DEFAULT_LANGUAGE, 0.0)
         if sum(1 for c in letters if _is_arabic(c)) / len(letters) >= ARABIC_SHARE:
             return Language("ar", 1.0)
+        if is_arabizi(text):
+            return Language("ar", ARABIZI_CONFIDENCE)
         tokens = [t.replace("’", "'") for t in _TOKEN.findall(text.casefold())]
         alone = _ALONE.get(tokens[0]) if len(tokens) == 1 else None
         if alone is not None:
