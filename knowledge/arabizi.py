@@ -23,6 +23,7 @@ Arabic analysis's light stemming, not a spelling anyone would print.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Container, Iterable
 from typing import Final
 
@@ -192,13 +193,21 @@ def _word_to_arabic(word: str) -> str:
 
 
 def latin_words(texts: Iterable[str]) -> frozenset[str]:
-    """The words in Latin letters of `texts` (casefolded): what `to_arabic` may keep."""
+    """The words in Latin letters of `texts` (casefolded): what `to_arabic` may keep.
+
+    Each also without its accents: on a phone keyboard "crèche" is often typed "creche".
+    """
     return frozenset(
-        word
+        form
         for text in texts
         for word in _words(text)
         if word.isalpha() and not any("\u0600" <= c <= "\u06ff" for c in word)
+        for form in (word, _unaccented(word))
     )
+
+
+def _unaccented(word: str) -> str:
+    return "".join(c for c in unicodedata.normalize("NFKD", word) if not unicodedata.combining(c))
 
 
 def to_arabic(text: str, keep: Container[str] = frozenset()) -> str:

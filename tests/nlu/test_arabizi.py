@@ -61,3 +61,8 @@ def test_the_knowledge_bases_latin_words_and_numbers_stay_as_written() -> None:
 
 def test_arabizi_words_are_transliterated_even_when_they_are_latin_words() -> None:
     assert to_arabic("ana fin", keep={"ana", "fin"}) == "انا فين"
+
+
+def test_a_knowledge_base_word_typed_without_its_accent_stays_latin() -> None:
+    keep = latin_words(["la crèche aziendale"])
+    assert to_arabic("wach creche", keep=keep) == "واش creche"
