@@ -60,10 +60,11 @@ _SINGLE_WEAK: Final = frozenset("fbw")
 _LATIN_DIGIT_WORD: Final = re.compile(
     r"""\d+(?:st|nd|rd|th|e|er|re|ere|ème|eme|ème|o|a|°|º|h|am|pm|k|kg|km|g|gb|mb|m|cm|mm
          |x|min|ore|mesi|anni|euro|eur|fa|d)
-      |[b-df-hj-np-tv-z]\d[b-df-hj-np-tv-z]|h2o|[a-z]{1,3}\d+|\d+""",
+      |[b-df-hj-np-tv-z]\d[b-df-hj-np-tv-z]|h2o|[^\W\d_]+\d+|\d+""",
     re.VERBOSE,
 )
-"""Latin uses of digits in words: ordinals, times, units, codes such as "b2b", "F24", "mp3"."""
+"""Latin uses of digits in words: ordinals, times, units, codes such as "b2b", "F24", "mp3",
+and any word whose digits only end it ("modello730", "isee2025", "parola12": numbered names)."""
 
 _WORD: Final = re.compile(r"[^\W_]+")
 _LETTER_DIGIT: Final = re.compile(rf"[^\W\d_][{_ARABIZI_DIGITS}]|[{_ARABIZI_DIGITS}][^\W\d_]")

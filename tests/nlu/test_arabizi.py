@@ -28,6 +28,8 @@ NOT_ARABIZI = [
     "A mund ta përdor kreditin welfare për çerdhen? Kam 2 fëmijë",  # Albanian
     "Ma il modulo F24 per il b2b va pagato entro il 16? Ho 5kg di carte",  # Italian
     "quanto mi rimborsano per la legge 104 fin dal 2025?",
+    # numbered names: the digits only end the word
+    "ho compilato il modello730 e la isee2025, servono per parola2 e parola3 del bando?",
 ]
 
 
